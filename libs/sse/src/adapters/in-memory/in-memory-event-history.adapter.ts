@@ -1,0 +1,88 @@
+import {
+  BEGINNING,
+  compareEventIds,
+  nextEventId,
+  type EventDraft,
+  type EventHistory,
+  type EventId,
+  type HistoryPage,
+  type HubEvent,
+} from '../../domain/index.js';
+
+/**
+ * History in a ring buffer of the newest `capacity` events, for a single instance. Ids come from
+ * the clock and a sequence, the shape Redis gives, so ids stay comparable if a deployment moves
+ * to Redis.
+ */
+export class InMemoryEventHistoryAdapter implements EventHistory {
+  private readonly ring: (HubEvent | undefined)[];
+  /** Index in `ring` of the oldest retained event. */
+  private start = 0;
+  private size = 0;
+  private lastId: EventId = BEGINNING;
+  /** The newest id that has been dropped from the ring: replays from before it are incomplete. */
+  private droppedThrough: EventId = BEGINNING;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError('sse-hub: history capacity must be a positive integer');
+    }
+    this.ring = new Array<HubEvent | undefined>(capacity);
+  }
+
+  async append(draft: EventDraft): Promise<HubEvent> {
+    return this.appendNow(draft);
+  }
+
+  /** The synchronous core of `append`, so ids are handed out in call order. */
+  appendNow(draft: EventDraft): HubEvent {
+    const event: HubEvent = { ...draft, id: nextEventId(this.lastId, this.now()) };
+    this.lastId = event.id;
+    if (this.size === this.capacity) {
+      this.droppedThrough = this.at(0).id;
+      this.ring[this.start] = event;
+      this.start = (this.start + 1) % this.capacity;
+    } else {
+      this.ring[(this.start + this.size) % this.capacity] = event;
+      this.size++;
+    }
+    return event;
+  }
+
+  async readAfter(after: EventId, limit: number): Promise<HistoryPage> {
+    const complete = compareEventIds(after, this.droppedThrough) >= 0;
+    const first = this.firstIndexAfter(after);
+    const count = Math.min(limit, this.size - first);
+    const events = new Array<HubEvent>(Math.max(count, 0));
+    for (let i = 0; i < count; i++) {
+      events[i] = this.at(first + i);
+    }
+    return { events, complete };
+  }
+
+  async headId(): Promise<EventId> {
+    return this.lastId;
+  }
+
+  private at(offset: number): HubEvent {
+    return this.ring[(this.start + offset) % this.capacity] as HubEvent;
+  }
+
+  /** Binary search: ids in the ring increase, so the first one after `after` splits it in two. */
+  private firstIndexAfter(after: EventId): number {
+    let low = 0;
+    let high = this.size;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareEventIds(this.at(mid).id, after) > 0) {
+        high = mid;
+      } else {
+        low = mid + 1;
+      }
+    }
+    return low;
+  }
+}

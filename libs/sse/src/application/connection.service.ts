@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Observable } from 'rxjs';
+import {
+  BEGINNING,
+  EventHistory,
+  EventTransport,
+  SubscriptionRegistry,
+  isEntitled,
+  type ClientId,
+  type ClientPrincipal,
+  type EventId,
+  type HubEvent,
+  type SubscriptionChange,
+  type Unsubscribe,
+} from '../domain/index.js';
+import type { ConnectionSink } from './connection-sink.js';
+import { Connection } from './connection.js';
+import {
+  SseLifecycleEvent,
+  type ConnectionClosedEvent,
+  type ConnectionOpenedEvent,
+  type SubscriptionsExpiredEvent,
+} from './hub-lifecycle-events.js';
+import { HubSettings } from './hub-settings.js';
+import { LocalFanout } from './local-fanout.js';
+import { LocalSubscriptions } from './local-subscriptions.js';
+import type { StreamMessage } from './stream-message.js';
+
+export interface OpenStreamOptions {
+  /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
+  readonly lastEventId?: EventId;
+  readonly sink: ConnectionSink;
+}
+
+/** The payload of the first frame of every stream. */
+export interface ConnectedGreeting {
+  readonly clientId: ClientId;
+  readonly connectionId: string;
+  readonly recovered?: boolean;
+}
+
+/**
+ * Opens client streams and keeps this instance's fan-out fed: one transport subscription for the
+ * process, fanned out to local connections, and the registry's change feed applied to the local
+ * subscription index.
+ */
+@Injectable()
+export class ConnectionService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('SseConnections');
+  private readonly subscriptions = new LocalSubscriptions();
+  private readonly fanout = new LocalFanout(this.subscriptions);
+  /** Open connections per client on this instance, and the load of its subscriptions. */
+  private readonly clients = new Map<ClientId, { connections: number; loaded: Promise<void> }>();
+  private readonly stops: Unsubscribe[] = [];
+
+  constructor(
+    @Inject(EventHistory) private readonly history: EventHistory,
+    @Inject(EventTransport) private readonly transport: EventTransport,
+    @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
+    @Inject(HubSettings) private readonly settings: HubSettings,
+    @Optional() private readonly emitter?: EventEmitter2,
+  ) {}
+
+  onModuleInit(): void {
+    this.stops.push(
+      this.transport.subscribe((event) => this.fanout.deliver(event)),
+      this.registry.watch((change) => this.onSubscriptionChange(change)),
+    );
+  }
+
+  /** Ends every stream cleanly (so EventSources reconnect elsewhere), then stops listening. */
+  onModuleDestroy(): void {
+    this.closeAll('shutdown');
+    this.stops.splice(0).forEach((stop) => stop());
+  }
+
+  get openConnections(): number {
+    return this.fanout.size;
+  }
+
+  closeAll(reason: 'shutdown'): void {
+    for (const connection of this.fanout.connections()) {
+      connection.close(reason);
+    }
+  }
+
+  /** How many local connections took an event, once this instance has fanned it out. */
+  deliveredCount(event: HubEvent): Promise<number> {
+    return this.fanout.deliveredCount(event.id, this.settings.deliveryReportTimeoutMs);
+  }
+
+  /**
+   * A client's stream: `connected` first, then the replay after `lastEventId`, then live events.
+   * Subscribing opens it; unsubscribing (Nest does so when the request closes) closes it.
+   */
+  open(principal: ClientPrincipal, options: OpenStreamOptions): Observable<StreamMessage> {
+    return new Observable<StreamMessage>((subscriber) => {
+      const connection = new Connection(
+        randomUUID(),
+        principal.clientId,
+        BEGINNING,
+        subscriber,
+        options.sink,
+        this.settings,
+      );
+      this.fanout.addCatchingUp(connection);
+      const loaded = this.retainClient(principal.clientId);
+      if (principal.expiresAt !== undefined) {
+        connection.endAt(principal.expiresAt);
+      }
+      this.start(connection, loaded, options).catch((error: unknown) => subscriber.error(error));
+      return () => this.finish(connection);
+    });
+  }
+
+  private async start(
+    connection: Connection,
+    loaded: Promise<void>,
+    { lastEventId, sink }: OpenStreamOptions,
+  ): Promise<void> {
+    const { clientId } = connection;
+    await loaded;
+    let recovered: boolean | undefined;
+    let replay: HubEvent[] = [];
+    let cursor: EventId;
+    if (lastEventId === undefined) {
+      cursor = await this.history.headId();
+    } else {
+      const page = await this.history.readAfter(lastEventId, this.settings.historySize);
+      recovered = page.complete;
+      replay = page.events;
+      cursor = lastEventId;
+    }
+    if (!connection.isOpen) {
+      return;
+    }
+    const greeting: ConnectedGreeting = { clientId, connectionId: connection.id, recovered };
+    connection.greet({
+      retry: this.settings.retryMs,
+      type: 'connected',
+      // The id of the point the client is now current at: a reconnect before any event arrives
+      // resumes from here and misses nothing.
+      id: cursor,
+      data: JSON.stringify(greeting),
+    });
+    connection.resumeFrom(cursor);
+    const subscriptions = this.subscriptions.of(clientId);
+    for (const event of replay) {
+      if (!connection.isOpen) {
+        return;
+      }
+      if (isEntitled(event, clientId, subscriptions)) {
+        // A replay waits for the socket instead of queueing: history may be far larger than
+        // the live queue bound, and the client is reading it as fast as it can.
+        if (sink.isBackedUp()) {
+          await new Promise<void>((resolve) => sink.onceDrained(resolve));
+        }
+        connection.replay(event);
+      }
+      connection.resumeFrom(event.id);
+    }
+    if (!connection.isOpen) {
+      return;
+    }
+    this.fanout.promoteToLive(connection);
+    connection.goLive(this.subscriptions.of(clientId));
+    this.emit<ConnectionOpenedEvent>(SseLifecycleEvent.ConnectionOpened, {
+      clientId,
+      connectionId: connection.id,
+    });
+  }
+
+  private finish(connection: Connection): void {
+    const wasLive = connection.isLive;
+    this.fanout.remove(connection);
+    connection.dispose();
+    this.releaseClient(connection.clientId);
+    if (wasLive) {
+      this.emit<ConnectionClosedEvent>(SseLifecycleEvent.ConnectionClosed, {
+        clientId: connection.clientId,
+        connectionId: connection.id,
+        reason: connection.closeReason,
+      });
+    }
+  }
+
+  /** Counts a local connection of the client; the first one loads its subscriptions. */
+  private retainClient(clientId: ClientId): Promise<void> {
+    const known = this.clients.get(clientId);
+    if (known) {
+      known.connections++;
+      return known.loaded.then(() => this.registry.connectionOpened(clientId));
+    }
+    this.subscriptions.track(clientId);
+    const loaded = this.registry
+      .connectionOpened(clientId)
+      .then(() => this.registry.list(clientId))
+      .then((subscriptions) => this.subscriptions.merge(clientId, subscriptions));
+    // Each connection awaits `loaded` itself; this only keeps a failed load from going unhandled.
+    loaded.catch(() => undefined);
+    this.clients.set(clientId, { connections: 1, loaded });
+    return loaded;
+  }
+
+  private releaseClient(clientId: ClientId): void {
+    const known = this.clients.get(clientId);
+    if (!known) {
+      return;
+    }
+    if (--known.connections === 0) {
+      this.clients.delete(clientId);
+      this.subscriptions.untrack(clientId);
+    }
+    known.loaded
+      .then(() => this.registry.connectionClosed(clientId))
+      .catch((error: unknown) => this.logger.warn(`Could not release ${clientId}: ${String(error)}`));
+  }
+
+  private onSubscriptionChange(change: SubscriptionChange): void {
+    this.subscriptions.apply(change);
+    if (change.kind === 'expired') {
+      this.emit<SubscriptionsExpiredEvent>(SseLifecycleEvent.SubscriptionsExpired, {
+        clientId: change.clientId,
+      });
+    }
+  }
+
+  private emit<T>(name: string, payload: T): void {
+    this.emitter?.emit(name, payload);
+  }
+}

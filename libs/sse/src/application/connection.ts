@@ -1,0 +1,181 @@
+import type { Subscriber } from 'rxjs';
+import {
+  compareEventIds,
+  isEntitled,
+  type ClientId,
+  type EventId,
+  type HubEvent,
+  type SubscriptionLookup,
+} from '../domain/index.js';
+import type { ConnectionSink } from './connection-sink.js';
+import type { CloseReason } from './hub-lifecycle-events.js';
+import { HEARTBEAT_MESSAGE, toStreamMessage, type StreamMessage } from './stream-message.js';
+
+export interface ConnectionSettings {
+  readonly heartbeatMs: number;
+  /** Frames that may wait for a backed-up socket before the connection is dropped as too slow. */
+  readonly maxQueuedEvents: number;
+}
+
+/**
+ * One open stream. It starts out "catching up": live events are held while history is replayed,
+ * then the held ones newer than the last replayed id follow, so there is no gap and no duplicate
+ * (Mercure's liveQueue). Once live, frames go straight to the subscriber unless the socket is
+ * backed up; then they queue, and past the bound the connection is dropped rather than allowed
+ * to grow memory; the client resumes with Last-Event-ID.
+ */
+export class Connection {
+  private catchingUp = true;
+  private held: HubEvent[] = [];
+  private readonly queue: StreamMessage[] = [];
+  private cancelDrainWait?: () => void;
+  private readonly heartbeat: NodeJS.Timeout;
+  private expiry?: NodeJS.Timeout;
+  private reason?: CloseReason;
+
+  constructor(
+    readonly id: string,
+    readonly clientId: ClientId,
+    /** The id of the newest event this connection has been given (or was current at). */
+    private cursor: EventId,
+    private readonly subscriber: Subscriber<StreamMessage>,
+    private readonly sink: ConnectionSink,
+    private readonly settings: ConnectionSettings,
+  ) {
+    this.heartbeat = setInterval(() => this.write(HEARTBEAT_MESSAGE), settings.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get closeReason(): CloseReason {
+    return this.reason ?? 'client_left';
+  }
+
+  /** Whether catching up is over and the connection gets live events directly. */
+  get isLive(): boolean {
+    return !this.catchingUp;
+  }
+
+  get isOpen(): boolean {
+    return this.reason === undefined && !this.subscriber.closed;
+  }
+
+  /** Ends the stream at `expiresAt` (epoch ms), when the client's token runs out. */
+  endAt(expiresAt: number): void {
+    const delay = Math.max(0, expiresAt - Date.now());
+    // setTimeout takes at most 2^31-1 ms; a token valid for longer needs no timer this long.
+    if (delay < 2 ** 31 - 1) {
+      this.expiry = setTimeout(() => this.close('token_expired'), delay);
+      this.expiry.unref();
+    }
+  }
+
+  /** Sends a frame that is not an event of history (the `connected` greeting). */
+  greet(message: StreamMessage): void {
+    this.write(message);
+  }
+
+  /** Sets the point the client is current at: live events up to it are not sent again. */
+  resumeFrom(eventId: EventId): void {
+    this.cursor = eventId;
+  }
+
+  /** Sends a replayed event; replay happens while catching up, in id order. */
+  replay(event: HubEvent): void {
+    this.cursor = event.id;
+    this.write(toStreamMessage(event));
+  }
+
+  /**
+   * Offers a live event the fan-out chose for this connection. While catching up, every event is
+   * held, as the client's subscriptions may not be known yet. Returns whether it was taken.
+   */
+  offer(event: HubEvent): boolean {
+    if (!this.isOpen) {
+      return false;
+    }
+    if (this.catchingUp) {
+      this.held.push(event);
+      if (this.held.length > this.settings.maxQueuedEvents) {
+        this.close('too_slow');
+      }
+      return true;
+    }
+    if (compareEventIds(event.id, this.cursor) <= 0) {
+      return false;
+    }
+    this.cursor = event.id;
+    this.write(toStreamMessage(event));
+    return true;
+  }
+
+  /** Ends catching up: held events the client is entitled to and has not seen go out in order. */
+  goLive(subscriptions: SubscriptionLookup): void {
+    const held = this.held;
+    this.held = [];
+    this.catchingUp = false;
+    for (const event of held) {
+      if (isEntitled(event, this.clientId, subscriptions)) {
+        this.offer(event);
+      }
+    }
+  }
+
+  close(reason: CloseReason): void {
+    if (!this.isOpen) {
+      return;
+    }
+    this.reason = reason;
+    if (reason === 'too_slow') {
+      // Its buffers are full of frames the client is not reading: free them now.
+      this.sink.abort();
+    }
+    // Completing lets Nest end the response cleanly, so an EventSource reconnects.
+    this.subscriber.complete();
+  }
+
+  /** Releases timers; the stream itself is already finished. */
+  dispose(): void {
+    clearInterval(this.heartbeat);
+    clearTimeout(this.expiry);
+    this.cancelDrainWait?.();
+    this.queue.length = 0;
+    this.held = [];
+  }
+
+  private write(message: StreamMessage): void {
+    if (!this.isOpen) {
+      return;
+    }
+    if (this.queue.length > 0 || this.sink.isBackedUp()) {
+      this.enqueue(message);
+      return;
+    }
+    this.subscriber.next(message);
+    // Anything written counts as a sign of life, so the heartbeat waits a full period again.
+    this.heartbeat.refresh();
+  }
+
+  private enqueue(message: StreamMessage): void {
+    if (message === HEARTBEAT_MESSAGE) {
+      return; // a backed-up socket is not idle; a heartbeat would only add to the backlog
+    }
+    if (this.queue.length >= this.settings.maxQueuedEvents) {
+      this.close('too_slow');
+      return;
+    }
+    this.queue.push(message);
+    this.cancelDrainWait ??= this.sink.onceDrained(() => this.flush());
+  }
+
+  private flush(): void {
+    this.cancelDrainWait = undefined;
+    let sent = 0;
+    while (sent < this.queue.length && this.isOpen && !this.sink.isBackedUp()) {
+      this.subscriber.next(this.queue[sent++]);
+    }
+    this.queue.splice(0, sent);
+    if (this.queue.length > 0 && this.isOpen) {
+      this.cancelDrainWait = this.sink.onceDrained(() => this.flush());
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import {
+  compareEventIds,
+  type ClientId,
+  type HubEvent,
+} from '../domain/index.js';
+import type { Connection } from './connection.js';
+import type { LocalSubscriptions } from './local-subscriptions.js';
+
+/** How many recent delivery counts are kept for publishers to read back. */
+const DELIVERY_LEDGER_SIZE = 4096;
+
+/**
+ * This instance's connections (Mercure's SubscriberList), whatever the transport: the transport
+ * hands every event to `deliver`, which finds the connections it is for. A targeted event costs
+ * O(connections of that client), a topic event O(connections of its subscribers).
+ */
+export class LocalFanout {
+  private readonly live = new Set<Connection>();
+  private readonly liveByClient = new Map<ClientId, Set<Connection>>();
+  /** Connections still replaying: they hold every event until they know what they may keep. */
+  private readonly catchingUp = new Set<Connection>();
+  private readonly deliveries = new Map<string, number>();
+  private readonly deliveryWaiters = new Map<string, ((count: number) => void)[]>();
+
+  constructor(private readonly subscriptions: LocalSubscriptions) {}
+
+  get size(): number {
+    return this.live.size + this.catchingUp.size;
+  }
+
+  connections(): Connection[] {
+    return [...this.catchingUp, ...this.live];
+  }
+
+  addCatchingUp(connection: Connection): void {
+    this.catchingUp.add(connection);
+  }
+
+  promoteToLive(connection: Connection): void {
+    if (!this.catchingUp.delete(connection)) {
+      return;
+    }
+    this.live.add(connection);
+    let connections = this.liveByClient.get(connection.clientId);
+    if (!connections) {
+      connections = new Set();
+      this.liveByClient.set(connection.clientId, connections);
+    }
+    connections.add(connection);
+  }
+
+  remove(connection: Connection): void {
+    this.catchingUp.delete(connection);
+    if (this.live.delete(connection)) {
+      const connections = this.liveByClient.get(connection.clientId);
+      if (connections?.delete(connection) && connections.size === 0) {
+        this.liveByClient.delete(connection.clientId);
+      }
+    }
+  }
+
+  /** Delivers one event to the connections it is for; returns how many took it. */
+  deliver(event: HubEvent): number {
+    for (const connection of this.catchingUp) {
+      connection.offer(event);
+    }
+    let delivered = 0;
+    const target = event.target;
+    if (target.kind === 'broadcast') {
+      for (const connection of this.live) {
+        if (connection.offer(event)) delivered++;
+      }
+    } else if (target.kind === 'client') {
+      delivered = this.deliverToClient(target.clientId, event);
+    } else {
+      const subscribers = this.subscriptions.subscribersOf(target.topic);
+      for (const clientId of subscribers ?? []) {
+        const since = this.subscriptions.of(clientId).get(target.topic);
+        if (since !== undefined && compareEventIds(event.id, since) > 0) {
+          delivered += this.deliverToClient(clientId, event);
+        }
+      }
+    }
+    this.record(event.id, delivered);
+    return delivered;
+  }
+
+  /**
+   * How many local connections took the event, once this instance has delivered it. With a
+   * broker the event may come back from it a little after the publish call returns.
+   */
+  deliveredCount(eventId: string, timeoutMs: number): Promise<number> {
+    const count = this.deliveries.get(eventId);
+    if (count !== undefined) {
+      return Promise.resolve(count);
+    }
+    return new Promise((resolve) => {
+      const waiters = this.deliveryWaiters.get(eventId) ?? [];
+      const finish = (n: number): void => {
+        clearTimeout(timer);
+        resolve(n);
+      };
+      const timer = setTimeout(() => {
+        // Gone from the waiting list too, so an event that never comes back leaks nothing.
+        const left = this.deliveryWaiters.get(eventId)?.filter((waiter) => waiter !== finish);
+        if (left?.length) this.deliveryWaiters.set(eventId, left);
+        else this.deliveryWaiters.delete(eventId);
+        resolve(0);
+      }, timeoutMs);
+      timer.unref();
+      waiters.push(finish);
+      this.deliveryWaiters.set(eventId, waiters);
+    });
+  }
+
+  private deliverToClient(clientId: ClientId, event: HubEvent): number {
+    let delivered = 0;
+    for (const connection of this.liveByClient.get(clientId) ?? []) {
+      if (connection.offer(event)) delivered++;
+    }
+    return delivered;
+  }
+
+  private record(eventId: string, delivered: number): void {
+    const waiters = this.deliveryWaiters.get(eventId);
+    if (waiters) {
+      this.deliveryWaiters.delete(eventId);
+      waiters.forEach((resolve) => resolve(delivered));
+      return;
+    }
+    this.deliveries.set(eventId, delivered);
+    if (this.deliveries.size > DELIVERY_LEDGER_SIZE) {
+      // Maps iterate in insertion order: the first key is the oldest record.
+      this.deliveries.delete(this.deliveries.keys().next().value as string);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type {
+  ClientId,
+  EventId,
+  Subscription,
+  SubscriptionChange,
+  SubscriptionLookup,
+  Topic,
+} from '../domain/index.js';
+
+const NO_SUBSCRIPTIONS: SubscriptionLookup = new Map();
+
+/**
+ * This instance's copy of the subscriptions of the clients connected to it, indexed both ways:
+ * client -> topics for replay decisions, topic -> clients so a topic event costs O(subscribers)
+ * rather than O(connections). Kept current by the registry's change feed.
+ */
+export class LocalSubscriptions {
+  private readonly byClient = new Map<ClientId, Map<Topic, EventId>>();
+  private readonly byTopic = new Map<Topic, Set<ClientId>>();
+
+  isTracked(clientId: ClientId): boolean {
+    return this.byClient.has(clientId);
+  }
+
+  track(clientId: ClientId): void {
+    if (!this.byClient.has(clientId)) {
+      this.byClient.set(clientId, new Map());
+    }
+  }
+
+  untrack(clientId: ClientId): void {
+    const topics = this.byClient.get(clientId);
+    if (topics) {
+      for (const topic of topics.keys()) {
+        this.unindex(topic, clientId);
+      }
+      this.byClient.delete(clientId);
+    }
+  }
+
+  of(clientId: ClientId): SubscriptionLookup {
+    return this.byClient.get(clientId) ?? NO_SUBSCRIPTIONS;
+  }
+
+  subscribersOf(topic: Topic): ReadonlySet<ClientId> | undefined {
+    return this.byTopic.get(topic);
+  }
+
+  /** Adds what the registry holds for a tracked client; topics it already has keep their since. */
+  merge(clientId: ClientId, subscriptions: readonly Subscription[]): void {
+    const topics = this.byClient.get(clientId);
+    if (!topics) {
+      return;
+    }
+    for (const { topic, since } of subscriptions) {
+      if (!topics.has(topic)) {
+        topics.set(topic, since);
+        this.index(topic, clientId);
+      }
+    }
+  }
+
+  /** Applies a change from any instance; clients not connected here are not tracked. */
+  apply(change: SubscriptionChange): void {
+    const topics = this.byClient.get(change.clientId);
+    if (!topics) {
+      return;
+    }
+    switch (change.kind) {
+      case 'added':
+        this.merge(change.clientId, change.subscriptions);
+        return;
+      case 'removed':
+        for (const topic of change.topics) {
+          if (topics.delete(topic)) {
+            this.unindex(topic, change.clientId);
+          }
+        }
+        return;
+      case 'expired':
+        for (const topic of topics.keys()) {
+          this.unindex(topic, change.clientId);
+        }
+        topics.clear();
+        return;
+    }
+  }
+
+  private index(topic: Topic, clientId: ClientId): void {
+    let clients = this.byTopic.get(topic);
+    if (!clients) {
+      clients = new Set();
+      this.byTopic.set(topic, clients);
+    }
+    clients.add(clientId);
+  }
+
+  private unindex(topic: Topic, clientId: ClientId): void {
+    const clients = this.byTopic.get(topic);
+    if (clients?.delete(clientId) && clients.size === 0) {
+      this.byTopic.delete(topic);
+    }
+  }
+}

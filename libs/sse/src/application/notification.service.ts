@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import {
+  EventHistory,
+  EventTransport,
+  parseClientId,
+  parseEventType,
+  parseTopic,
+  toClient,
+  toEveryone,
+  toTopic,
+  type ClientPrincipal,
+  type EventTarget,
+} from '../domain/index.js';
+import { ConnectionService, type OpenStreamOptions } from './connection.service.js';
+import type { StreamMessage } from './stream-message.js';
+import { SubscriptionService } from './subscription.service.js';
+
+/**
+ * What a publish returns: the event's id in the hub-wide order, and how many connections on this
+ * instance took it.
+ * @publicApi
+ */
+export interface PublishReceipt {
+  readonly id: string;
+  readonly delivered: number;
+}
+
+/**
+ * The hub's API for host apps: push to one client, a topic or everyone; manage a client's topics;
+ * open a client's stream. Inject it anywhere in an app that imports `SseModule`.
+ * @publicApi
+ */
+@Injectable()
+export class NotificationService {
+  constructor(
+    @Inject(EventHistory) private readonly history: EventHistory,
+    @Inject(EventTransport) private readonly transport: EventTransport,
+    private readonly connections: ConnectionService,
+    private readonly subscriptions: SubscriptionService,
+  ) {}
+
+  /**
+   * Sends an event to every connection of one client, on every instance.
+   * @throws InvalidClientIdError, InvalidEventTypeError, BrokerUnavailableError
+   */
+  sendToClient(clientId: string, event: string, data: unknown): Promise<PublishReceipt> {
+    return this.publish(toClient(parseClientId(clientId)), event, data);
+  }
+
+  /**
+   * Sends an event to every client subscribed to the topic.
+   * @throws InvalidTopicError, InvalidEventTypeError, BrokerUnavailableError
+   */
+  sendToTopic(topic: string, event: string, data: unknown): Promise<PublishReceipt> {
+    return this.publish(toTopic(parseTopic(topic)), event, data);
+  }
+
+  /**
+   * Sends an event to every connection.
+   * @throws InvalidEventTypeError, BrokerUnavailableError
+   */
+  broadcast(event: string, data: unknown): Promise<PublishReceipt> {
+    return this.publish(toEveryone(), event, data);
+  }
+
+  /**
+   * Subscribes a client to topics. This is the host app's trusted path: no token claim applies.
+   * @returns all the client's topics
+   * @throws InvalidTopicError, TooManyTopicsError
+   */
+  subscribe(clientId: string, topics: readonly string[]): Promise<string[]> {
+    return this.subscriptions.subscribe({ clientId: parseClientId(clientId) }, topics);
+  }
+
+  /** @returns the client's remaining topics. @throws InvalidTopicError */
+  unsubscribe(clientId: string, topics: readonly string[]): Promise<string[]> {
+    return this.subscriptions.unsubscribe(parseClientId(clientId), topics);
+  }
+
+  topicsOf(clientId: string): Promise<string[]> {
+    return this.subscriptions.list(parseClientId(clientId));
+  }
+
+  /** A client's stream, for a host app that serves its own `@Sse()` route. */
+  openStream(principal: ClientPrincipal, options: OpenStreamOptions): Observable<StreamMessage> {
+    return this.connections.open(principal, options);
+  }
+
+  private async publish(target: EventTarget, event: string, data: unknown): Promise<PublishReceipt> {
+    const type = parseEventType(event);
+    // Checked here, once: data that cannot become JSON must fail the publish, not every stream.
+    if (typeof data !== 'string') {
+      JSON.stringify(data);
+    }
+    const accepted = await this.history.append({ type, data: data === undefined ? null : data, target });
+    await this.transport.publish(accepted);
+    return { id: accepted.id, delivered: await this.connections.deliveredCount(accepted) };
+  }
+}

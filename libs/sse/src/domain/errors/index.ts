@@ -1,0 +1,9 @@
+export { DomainError } from './domain-error.js';
+export { InvalidTopicError } from './invalid-topic.error.js';
+export { TopicNotAllowedError } from './topic-not-allowed.error.js';
+export { TooManyTopicsError } from './too-many-topics.error.js';
+export { InvalidEventTypeError } from './invalid-event-type.error.js';
+export { InvalidEventIdError } from './invalid-event-id.error.js';
+export { InvalidClientIdError } from './invalid-client-id.error.js';
+export { BrokerUnavailableError } from './broker-unavailable.error.js';
+export { ClosedTransportError } from './closed-transport.error.js';

@@ -1,0 +1,45 @@
+/**
+ * Event ids have the shape `<milliseconds>-<sequence>`, the shape of Redis stream ids, so every
+ * adapter can hand out ids that compare the same way: first by time, then by sequence. Clients see
+ * them as opaque strings; only the hub compares them.
+ */
+export type EventId = string;
+
+/** The id before every event: a resume point that means "from the start of history". */
+export const BEGINNING: EventId = '0-0';
+
+const EVENT_ID = /^(\d{1,15})-(\d{1,15})$/;
+
+interface ParsedEventId {
+  readonly ms: number;
+  readonly seq: number;
+}
+
+function parse(id: EventId): ParsedEventId | undefined {
+  const match = EVENT_ID.exec(id);
+  return match ? { ms: Number(match[1]), seq: Number(match[2]) } : undefined;
+}
+
+export function isEventId(value: unknown): value is EventId {
+  return typeof value === 'string' && parse(value) !== undefined;
+}
+
+/** Negative when `a` came first, positive when `b` did, 0 when equal. Both must be valid ids. */
+export function compareEventIds(a: EventId, b: EventId): number {
+  const left = parse(a);
+  const right = parse(b);
+  if (!left || !right) {
+    throw new TypeError(`sse-hub: cannot compare event ids "${a}" and "${b}"`);
+  }
+  return left.ms - right.ms || left.seq - right.seq;
+}
+
+/**
+ * The id that follows `last` at time `nowMs`: the clock's millisecond when it moved on, else the
+ * same millisecond with the next sequence number, so ids keep increasing even if the clock
+ * steps back.
+ */
+export function nextEventId(last: EventId, nowMs: number): EventId {
+  const previous = parse(last) ?? { ms: 0, seq: 0 };
+  return nowMs > previous.ms ? `${nowMs}-0` : `${previous.ms}-${previous.seq + 1}`;
+}

@@ -1,0 +1,33 @@
+import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { DomainError } from '../domain/index.js';
+
+/** The one place domain error codes become HTTP statuses. */
+const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
+  'TOPIC.INVALID_NAME': HttpStatus.BAD_REQUEST,
+  'TOPIC.TOO_MANY': HttpStatus.BAD_REQUEST,
+  'TOPIC.NOT_ALLOWED': HttpStatus.FORBIDDEN,
+  'EVENT.INVALID_TYPE': HttpStatus.BAD_REQUEST,
+  'EVENT.INVALID_ID': HttpStatus.BAD_REQUEST,
+  'CLIENT.INVALID_ID': HttpStatus.BAD_REQUEST,
+  'BROKER.UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
+  'TRANSPORT.CLOSED': HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+interface JsonResponse {
+  status(code: number): JsonResponse;
+  json(body: unknown): void;
+}
+
+/** Answers domain errors as `{ statusCode, error, message, code }`. */
+@Catch(DomainError)
+export class DomainErrorFilter implements ExceptionFilter<DomainError> {
+  catch(error: DomainError, host: ArgumentsHost): void {
+    const statusCode = STATUS_BY_CODE[error.code] ?? HttpStatus.BAD_REQUEST;
+    host
+      .switchToHttp()
+      .getResponse<JsonResponse>()
+      .status(statusCode)
+      .json({ statusCode, error: STATUS_CODES[statusCode], message: error.message, code: error.code });
+  }
+}

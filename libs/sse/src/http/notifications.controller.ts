@@ -1,0 +1,43 @@
+import { Body, Controller, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { NotificationService, type PublishReceipt } from '../application/notification.service.js';
+import { JwtClientGuard } from '../auth/jwt-client.guard.js';
+import { RequireRole } from '../auth/require-role.decorator.js';
+import { PUBLISHER_ROLE } from '../domain/index.js';
+import { DomainErrorFilter } from './domain-error.filter.js';
+import { PublishEventDto } from './dto/publish-event.dto.js';
+import { sseValidationPipe } from './validation.pipe.js';
+
+/** Publishing over REST, for tokens with the `publisher` role. Answers 202 with the event id. */
+@Controller('notifications')
+@UseGuards(JwtClientGuard)
+@RequireRole(PUBLISHER_ROLE)
+@UseFilters(DomainErrorFilter)
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationService) {}
+
+  @Post('clients/:clientId')
+  @HttpCode(202)
+  toClient(
+    @Param('clientId') clientId: string,
+    @Body(sseValidationPipe) body: PublishEventDto,
+  ): Promise<PublishReceipt> {
+    return this.notifications.sendToClient(clientId, body.event, body.data);
+  }
+
+  /** Topics contain slashes: `topics/a/b` and `topics/a%2Fb` both name `a/b`. */
+  @Post('topics/*topic')
+  @HttpCode(202)
+  toTopic(
+    @Param('topic') topic: string | string[],
+    @Body(sseValidationPipe) body: PublishEventDto,
+  ): Promise<PublishReceipt> {
+    const name = Array.isArray(topic) ? topic.join('/') : topic;
+    return this.notifications.sendToTopic(name, body.event, body.data);
+  }
+
+  @Post('broadcast')
+  @HttpCode(202)
+  broadcast(@Body(sseValidationPipe) body: PublishEventDto): Promise<PublishReceipt> {
+    return this.notifications.broadcast(body.event, body.data);
+  }
+}

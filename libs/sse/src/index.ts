@@ -1,0 +1,68 @@
+/**
+ * The public surface of sse-hub. Anything not exported here is internal.
+ */
+export { SseModule } from './sse.module.js';
+export {
+  SSE_MODULE_OPTIONS,
+  OPTIONS_TYPE as SSE_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE as SSE_ASYNC_OPTIONS_TYPE,
+} from './sse.module-definition.js';
+export type { SseModuleExtras } from './sse.module-definition.js';
+export type { SseAdapters, SseModuleOptions, SseOptionsFactory } from './sse-module-options.interface.js';
+export { SseOptionsError } from './sse-options.validation.js';
+export { SSE_DEFAULTS } from './sse.constants.js';
+export { NotificationService, type PublishReceipt } from './application/notification.service.js';
+export type { OpenStreamOptions, ConnectedGreeting } from './application/connection.service.js';
+export type { ConnectionSink } from './application/connection-sink.js';
+export type { StreamMessage } from './application/stream-message.js';
+export {
+  SseLifecycleEvent,
+  type CloseReason,
+  type ConnectionClosedEvent,
+  type ConnectionOpenedEvent,
+  type SubscriptionsExpiredEvent,
+} from './application/hub-lifecycle-events.js';
+export { JwtClientGuard } from './auth/jwt-client.guard.js';
+export { CurrentClient } from './auth/current-client.decorator.js';
+export { RequireRole } from './auth/require-role.decorator.js';
+export { SSE_JWT_SERVICE } from './sse-resolved-options.js';
+export { expressConnectionSink } from './http/express-connection-sink.js';
+export {
+  EventHistory,
+  EventTransport,
+  SubscriptionRegistry,
+  TransportHealth,
+  PUBLISHER_ROLE,
+  BEGINNING,
+  compareEventIds,
+  isEventId,
+  matchesTopicPattern,
+  DomainError,
+  InvalidTopicError,
+  TopicNotAllowedError,
+  TooManyTopicsError,
+  InvalidEventTypeError,
+  InvalidEventIdError,
+  InvalidClientIdError,
+  BrokerUnavailableError,
+  ClosedTransportError,
+} from './domain/index.js';
+export type {
+  BrokerHealth,
+  ClientId,
+  ClientPrincipal,
+  EventDraft,
+  EventId,
+  EventTarget,
+  HistoryPage,
+  HubEvent,
+  HubEventHandler,
+  Subscription,
+  SubscriptionChange,
+  SubscriptionChangeHandler,
+  Topic,
+  Unsubscribe,
+} from './domain/index.js';
+export { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
+export { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-event-transport.adapter.js';
+export { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';

@@ -1,0 +1,74 @@
+import type { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
+
+/**
+ * Ready-made adapters. Each one given here is used as it is (and not closed by the module);
+ * each one left out is built by the module for `broker`.
+ * @publicApi
+ */
+export interface SseAdapters {
+  readonly transport?: EventTransport;
+  readonly history?: EventHistory;
+  readonly registry?: SubscriptionRegistry;
+}
+
+/**
+ * Options of `SseModule.forRoot()` / `forRootAsync()`: one flat object.
+ * @publicApi
+ */
+export interface SseModuleOptions {
+  /**
+   * Secret that signs client tokens (HS256). Required.
+   */
+  jwtSecret: string;
+  /**
+   * Which broker the built-in adapters use: `memory` for a single instance.
+   * @default 'memory'
+   */
+  broker?: 'memory';
+  /**
+   * Idle time after which a stream gets a comment frame, so proxies keep it open.
+   * @default 15000
+   */
+  heartbeatMs?: number;
+  /**
+   * Reconnection delay sent to clients in the first frame (`retry:`).
+   * @default 3000
+   */
+  retryMs?: number;
+  /**
+   * Events kept for replay on reconnect.
+   * @default 10000
+   */
+  historySize?: number;
+  /**
+   * Frames that may wait for a connection whose socket is backed up; past that it is closed as
+   * too slow and resumes with Last-Event-ID.
+   * @default 1000
+   */
+  maxQueuedEvents?: number;
+  /**
+   * How long a client's subscriptions outlive its last connection.
+   * @default 30000
+   */
+  subscriptionGracePeriodMs?: number;
+  /**
+   * Largest publish body, in bytes; larger ones get 413.
+   * @default 65536
+   */
+  maxBodyBytes?: number;
+  /**
+   * Most topics one client may hold.
+   * @default 1000
+   */
+  maxTopicsPerClient?: number;
+  /** Adapters to use instead of the built-in ones. */
+  adapters?: SseAdapters;
+}
+
+/**
+ * For `forRootAsync({ useClass })` and `useExisting`.
+ * @publicApi
+ */
+export interface SseOptionsFactory {
+  createSseOptions(): SseModuleOptions | Promise<SseModuleOptions>;
+}

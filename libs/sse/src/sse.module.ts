@@ -1,0 +1,56 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
+import { ConnectionService } from './application/connection.service.js';
+import { NotificationService } from './application/notification.service.js';
+import { SubscriptionService } from './application/subscription.service.js';
+import { JwtClientGuard } from './auth/jwt-client.guard.js';
+import { NotificationsController } from './http/notifications.controller.js';
+import { PublishBodyLimitMiddleware } from './http/publish-body-limit.middleware.js';
+import { SseController } from './http/sse.controller.js';
+import { SubscriptionsController } from './http/subscriptions.controller.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+} from './sse.module-definition.js';
+import { SSE_PROVIDERS } from './sse.providers.js';
+import { SSE_JWT_SERVICE } from './sse-resolved-options.js';
+
+const applicationProviders = [ConnectionService, SubscriptionService, NotificationService];
+const httpProviders = [JwtClientGuard];
+
+/**
+ * Real-time push over Server-Sent Events: `GET /sse` streams, topic subscriptions over REST,
+ * publishing over REST or through `NotificationService`.
+ * @publicApi
+ */
+@Module({
+  controllers: [SseController, SubscriptionsController, NotificationsController],
+  providers: [...SSE_PROVIDERS, ...applicationProviders, ...httpProviders],
+  // The guard and its JwtService go out too, so host controllers can use @UseGuards(JwtClientGuard).
+  exports: [NotificationService, JwtClientGuard, SSE_JWT_SERVICE],
+})
+export class SseModule extends ConfigurableModuleClass implements NestModule {
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return withRoutePrefix(super.forRoot(options), options.path);
+  }
+
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withRoutePrefix(super.forRootAsync(options), options.path);
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(PublishBodyLimitMiddleware).forRoutes(NotificationsController);
+  }
+}
+
+/** Mounts the module's routes under `path` with Nest's RouterModule. */
+function withRoutePrefix(module: DynamicModule, path: string | undefined): DynamicModule {
+  if (!path) {
+    return module;
+  }
+  return {
+    ...module,
+    imports: [...(module.imports ?? []), RouterModule.register([{ path, module: SseModule }])],
+  };
+}

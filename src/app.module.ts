@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ConditionalModule, ConfigModule } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { SseModule } from '@app/sse';
+import { devTokensEnabled } from './config/env.js';
+import { sseConfig } from './config/sse.config.js';
+import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
+
+/** The reference app: the hub configured from the environment, plus tools for trying it. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+    EventEmitterModule.forRoot(),
+    SseModule.forRootAsync({ ...sseConfig.asProvider(), isGlobal: true }),
+    ConditionalModule.registerWhen(DevTokensModule, (env) => devTokensEnabled(env)),
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,29 @@
+/** Reads an integer variable; unset means the default, anything else must be an integer. */
+export function intFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value)) {
+    throw new Error(`sse-hub: ${name} must be an integer (got "${raw}")`);
+  }
+  return value;
+}
+
+/** Reads an on/off flag: 1/true/on/yes or 0/false/off/no; unset means `fallback`. */
+export function flagFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new Error(`sse-hub: ${name} must be on or off (got "${env[name]}")`);
+}
+
+export const isProduction = (env: NodeJS.ProcessEnv): boolean => env.NODE_ENV === 'production';
+
+/** Dev tokens are on by default outside production, and never on in production. */
+export const devTokensEnabled = (env: NodeJS.ProcessEnv): boolean =>
+  !isProduction(env) && flagFromEnv(env, 'SSE_DEV_TOKENS', true);

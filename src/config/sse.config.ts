@@ -1,0 +1,19 @@
+import { registerAs } from '@nestjs/config';
+import type { SseModuleOptions } from '@app/sse';
+import { intFromEnv } from './env.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+
+/** The hub's options from the environment (the variables CONTRACT.md lists). */
+export const sseConfig = registerAs('sse', (): SseModuleOptions => {
+  const env = process.env;
+  const broker = env.SSE_BROKER ?? 'memory';
+  return {
+    jwtSecret: resolveJwtSecret(env),
+    broker: broker as SseModuleOptions['broker'],
+    heartbeatMs: intFromEnv(env, 'SSE_HEARTBEAT_MS'),
+    retryMs: intFromEnv(env, 'SSE_RETRY_MS'),
+    historySize: intFromEnv(env, 'SSE_HISTORY_SIZE'),
+    maxQueuedEvents: intFromEnv(env, 'SSE_MAX_QUEUED_EVENTS'),
+    subscriptionGracePeriodMs: intFromEnv(env, 'SSE_SUBSCRIPTION_GRACE_MS'),
+  };
+});

@@ -1,0 +1,21 @@
+import { Body, Controller, HttpCode, Inject, Post, ValidationPipe } from '@nestjs/common';
+import type { JwtService } from '@nestjs/jwt';
+import { SSE_JWT_SERVICE } from '@app/sse';
+import { DEV_TOKEN_TTL_SECONDS, devTokenClaims } from './dev-token-claims.js';
+import { DevTokenRequestDto } from './dev-token.dto.js';
+
+/** POST /auth/dev-token: mints a token for trying the hub. Never registered in production. */
+@Controller('auth/dev-token')
+export class DevTokenController {
+  constructor(@Inject(SSE_JWT_SERVICE) private readonly jwt: JwtService) {}
+
+  @Post()
+  @HttpCode(200)
+  async mint(
+    @Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
+    body: DevTokenRequestDto,
+  ): Promise<{ token: string }> {
+    const token = await this.jwt.signAsync(devTokenClaims(body), { expiresIn: DEV_TOKEN_TTL_SECONDS });
+    return { token };
+  }
+}
