@@ -1,15 +1,19 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 
-/** Builds the reference app, configured as `main.ts` runs it; tests build it the same way. */
-export async function createApp(): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule, {
-    // Open streams would otherwise hold `close()` until every client leaves; the hub ends them
-    // cleanly first, and this drops whatever socket is left.
+export interface CreateAppOptions {
+  readonly logger?: LogLevel[];
+}
+
+/** Builds the reference app as `main.ts` runs it; tests build it the same way. */
+export async function createApp({
+  logger = ['error', 'warn', 'log'],
+}: CreateAppOptions = {}): Promise<INestApplication> {
+  return NestFactory.create(AppModule, {
+    // The hub ends open streams cleanly on shutdown; this then drops any socket still open,
+    // so close() never waits for a client to leave.
     forceCloseConnections: true,
-    logger: ['error', 'warn', 'log'],
+    logger,
   });
-  app.enableShutdownHooks();
-  return app;
 }

@@ -8,6 +8,7 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const app = await createApp();
+  app.enableShutdownHooks();
   const port = intFromEnv(process.env, 'PORT') ?? 3000;
   await app.listen(port);
   new Logger('SseHub').log(`sse-hub listening on http://localhost:${port}`);

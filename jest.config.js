@@ -1,0 +1,30 @@
+/**
+ * Jest runs the ES-module build of NestJS 12 in ESM mode (`NODE_OPTIONS=--experimental-vm-modules`,
+ * set by the npm scripts). ts-jest transpiles each file alone (tsconfig `isolatedModules`); type
+ * checking is `npm run typecheck`'s job.
+ */
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
+};
+const shared = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform,
+  moduleNameMapper: {
+    '^@app/sse$': '<rootDir>/libs/sse/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,src}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Each e2e file starts real apps; a stuck one must not hold the run.
+      testTimeout: 30_000,
+    },
+  ],
+};

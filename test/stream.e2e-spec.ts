@@ -1,0 +1,141 @@
+import { createTestApp, type TestApp } from './helpers/app.factory.js';
+import { publish } from './helpers/http.js';
+import { connect, openSse } from './helpers/sse-reader.js';
+import { publisherToken, token } from './helpers/tokens.js';
+import { waitFor } from './helpers/wait-for.js';
+
+describe('GET /sse: the stream', () => {
+  let hub: TestApp;
+  const publisher = publisherToken();
+
+  beforeAll(async () => {
+    hub = await createTestApp({ env: { SSE_HEARTBEAT_MS: '300', SSE_RETRY_MS: '1234' } });
+  });
+  afterAll(() => hub.close());
+
+  it('answers with SSE headers, then retry and a connected event first', async () => {
+    const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'alice' }) });
+    try {
+      expect(reader.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(reader.headers.get('cache-control')).toContain('no-cache');
+      expect(reader.headers.get('cache-control')).toContain('no-transform');
+      expect(reader.headers.get('x-accel-buffering')).toBe('no');
+      expect(reader.headers.get('content-encoding')).toBeNull();
+      expect(reader.retry()).toBe(1234);
+      expect(reader.events[0].event).toBe('connected');
+      expect(reader.greeting).toEqual({ clientId: 'alice', connectionId: expect.any(String) });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('delivers a targeted event only to that client, on every one of its connections', async () => {
+    const tab1 = await connect(`${hub.url}/sse`, { token: token({ sub: 'bob' }) });
+    const tab2 = await connect(`${hub.url}/sse`, { token: token({ sub: 'bob' }) });
+    const other = await connect(`${hub.url}/sse`, { token: token({ sub: 'carol' }) });
+    try {
+      expect(tab1.greeting.connectionId).not.toBe(tab2.greeting.connectionId);
+      const receipt = await publish(hub.url, publisher, 'clients/bob', 'note', { n: 1 });
+      expect(receipt.status).toBe(202);
+      expect(receipt.body).toEqual({ id: expect.any(String), delivered: 2 });
+      for (const tab of [tab1, tab2]) {
+        const [event] = await tab.waitForEvents('note', 1);
+        expect(event).toEqual({ id: receipt.body.id, event: 'note', data: '{"n":1}' });
+      }
+      // A later event to carol proves carol's stream is live and bob's event never reached it.
+      await publish(hub.url, publisher, 'clients/carol', 'note', { n: 2 });
+      const [forCarol] = await other.waitForEvents('note', 1);
+      expect(JSON.parse(forCarol.data)).toEqual({ n: 2 });
+      expect(other.ofType('note')).toHaveLength(1);
+    } finally {
+      [tab1, tab2, other].forEach((r) => r.close());
+    }
+  });
+
+  it('broadcasts to every connection exactly once', async () => {
+    const readers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => connect(`${hub.url}/sse`, { token: token({ sub: `fan-${i % 7}` }) })),
+    );
+    try {
+      const receipt = await publish(hub.url, publisher, 'broadcast', 'all', 'hello everyone');
+      expect(receipt.body.delivered).toBe(20);
+      await publish(hub.url, publisher, 'broadcast', 'end', 'marker');
+      for (const reader of readers) {
+        await reader.waitForEvents('end', 1);
+        expect(reader.ofType('all')).toEqual([{ id: receipt.body.id, event: 'all', data: 'hello everyone' }]);
+      }
+    } finally {
+      readers.forEach((r) => r.close());
+    }
+  });
+
+  it('keeps multi-line, unicode and object data exact', async () => {
+    const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'dora' }) });
+    const payloads: unknown[] = [
+      'first line\nsecond line\n\nfourth after a blank',
+      'emoji 🎉, accents éàü, CJK 漢字, RTL עברית',
+      { nested: { list: [1, 'two', null, true], text: 'multi\nline' }, unicode: '✓' },
+      42,
+      null,
+      '',
+    ];
+    try {
+      for (const data of payloads) {
+        await publish(hub.url, publisher, 'clients/dora', 'payload', data);
+      }
+      const got = await reader.waitForEvents('payload', payloads.length);
+      expect(got.map((e) => e.data)).toEqual([
+        payloads[0],
+        payloads[1],
+        JSON.stringify(payloads[2]),
+        '42',
+        'null',
+        '',
+      ]);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('delivers 500 rapid events in order with strictly increasing ids', async () => {
+    const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'erin' }) });
+    try {
+      const receipts = await Promise.all(
+        Array.from({ length: 500 }, (_, i) => publish(hub.url, publisher, 'clients/erin', 'tick', { i })),
+      );
+      expect(receipts.every((r) => r.status === 202)).toBe(true);
+      const got = await reader.waitForEvents('tick', 500, 15_000);
+      const ids = got.map((e) => e.id as string);
+      expect(new Set(ids).size).toBe(500);
+      const byAcceptance = [...receipts].map((r) => r.body.id).sort(compareIds);
+      expect(ids).toEqual(byAcceptance);
+      for (let i = 1; i < ids.length; i++) {
+        expect(compareIds(ids[i - 1], ids[i])).toBeLessThan(0);
+      }
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('sends a comment heartbeat while the stream is idle', async () => {
+    const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'fred' }) });
+    try {
+      await waitFor(() => reader.comments.length >= 2, { timeoutMs: 3_000, what: 'two heartbeats' });
+      expect(reader.ofType('connected')).toHaveLength(1);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('refuses a malformed Last-Event-ID with a JSON 400 before any stream opens', async () => {
+    const reader = await openSse(`${hub.url}/sse?lastEventId=not-an-id`, { token: token({ sub: 'gus' }) });
+    expect(reader.status).toBe(400);
+    expect(reader.headers.get('content-type')).toMatch(/application\/json/);
+  });
+});
+
+function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
