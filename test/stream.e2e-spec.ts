@@ -1,15 +1,16 @@
+import { BROKERS } from './helpers/brokers.js';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { publish } from './helpers/http.js';
 import { connect, openSse } from './helpers/sse-reader.js';
 import { publisherToken, token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
 
-describe('GET /sse: the stream', () => {
+describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
   let hub: TestApp;
   const publisher = publisherToken();
 
   beforeAll(async () => {
-    hub = await createTestApp({ env: { SSE_HEARTBEAT_MS: '300', SSE_RETRY_MS: '1234' } });
+    hub = await createTestApp({ broker, env: { SSE_HEARTBEAT_MS: '300', SSE_RETRY_MS: '1234' } });
   });
   afterAll(() => hub.close());
 

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/bootstrap.js';
+import type { Broker } from './brokers.js';
 import { TEST_SECRET } from './tokens.js';
 
 export interface TestApp {
@@ -10,6 +11,8 @@ export interface TestApp {
 }
 
 export interface TestAppOptions {
+  /** Which broker the app runs on. */
+  readonly broker?: Broker;
   /** Environment variables for this app, on top of the test defaults. */
   readonly env?: Record<string, string>;
 }
@@ -18,11 +21,12 @@ export interface TestAppOptions {
  * Starts the reference app, configured from the environment exactly as `npm start` is, on a free
  * port of 127.0.0.1. The environment is set only while the app is built.
  */
-export async function createTestApp({ env = {} }: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp({ broker = 'memory', env = {} }: TestAppOptions = {}): Promise<TestApp> {
   const settings: Record<string, string> = {
     JWT_SECRET: TEST_SECRET,
     NODE_ENV: 'test',
     SSE_DEMO_FEED: 'off',
+    SSE_BROKER: broker,
     ...env,
   };
   const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
