@@ -1,8 +1,15 @@
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Injectable, Module, Req, Sse, UseGuards, type INestApplication } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import type { Observable } from 'rxjs';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import {
+  CurrentClient,
+  JwtClientGuard,
   NotificationService,
+  expressConnectionSink,
+  type ClientPrincipal,
+  type StreamMessage,
   SseLifecycleEvent,
   SseModule,
   type ConnectionClosedEvent,
@@ -44,7 +51,20 @@ class JobService {
   }
 }
 
+/** A host's own `@Sse()` route, serving the hub's stream as an Observable. */
+@Controller('my-stream')
+@UseGuards(JwtClientGuard)
+class MyStreamController {
+  constructor(private readonly notifications: NotificationService) {}
+
+  @Sse()
+  stream(@CurrentClient() client: ClientPrincipal, @Req() request: { res: ServerResponse }): Observable<StreamMessage> {
+    return this.notifications.openStream(client, { sink: expressConnectionSink(request.res) });
+  }
+}
+
 @Module({
+  controllers: [MyStreamController],
   imports: [
     EventEmitterModule.forRoot(),
     SseModule.forRoot({ jwtSecret: TEST_SECRET, subscriptionGracePeriodMs: 200 }),
@@ -72,6 +92,18 @@ describe('A host app that imports SseModule', () => {
       expect(receipt.delivered).toBe(1);
       const [event] = await reader.waitForEvents('job.finished', 1);
       expect(JSON.parse(event.data)).toEqual({ jobId: 'job-7' });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('serves the same stream from its own @Sse() route', async () => {
+    const reader = await connect(`${url}/my-stream`, { token: token({ sub: 'own-route' }) });
+    try {
+      expect(reader.greeting.clientId).toBe('own-route');
+      const receipt = await app.get(JobService).finish('own-route', 'job-8');
+      const [event] = await reader.waitForEvents('job.finished', 1);
+      expect(event.id).toBe(receipt.id);
     } finally {
       reader.close();
     }

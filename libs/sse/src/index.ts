@@ -13,7 +13,7 @@ export { SseOptionsError } from './sse-options.validation.js';
 export { SSE_DEFAULTS } from './sse.constants.js';
 export { NotificationService, type PublishReceipt } from './application/notification.service.js';
 export type { OpenStreamOptions, ConnectedGreeting } from './application/connection.service.js';
-export type { ConnectionSink } from './application/connection-sink.js';
+export type { SocketControl } from './application/connection-sink.js';
 export type { StreamMessage } from './application/stream-message.js';
 export {
   SseLifecycleEvent,

@@ -15,7 +15,8 @@ import {
   type SubscriptionChange,
   type Unsubscribe,
 } from '../domain/index.js';
-import type { ConnectionSink } from './connection-sink.js';
+import type { ConnectionSink, SocketControl } from './connection-sink.js';
+import { subscriberSink } from './subscriber-sink.js';
 import { Connection } from './connection.js';
 import {
   SseLifecycleEvent,
@@ -28,10 +29,18 @@ import { LocalFanout } from './local-fanout.js';
 import { LocalSubscriptions } from './local-subscriptions.js';
 import type { StreamMessage } from './stream-message.js';
 
-export interface OpenStreamOptions {
+export interface ConnectOptions {
   /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
   readonly lastEventId?: EventId;
   readonly sink: ConnectionSink;
+}
+
+/** @publicApi */
+export interface OpenStreamOptions {
+  /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
+  readonly lastEventId?: EventId;
+  /** The socket under the host's `@Sse()` response (see `expressConnectionSink`). */
+  readonly sink: SocketControl;
 }
 
 /** The payload of the first frame of every stream. */
@@ -92,33 +101,59 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A client's stream: `connected` first, then the replay after `lastEventId`, then live events.
-   * Subscribing opens it; unsubscribing (Nest does so when the request closes) closes it.
+   * Opens a client's stream on `sink`: `connected` first, then the replay after `lastEventId`,
+   * then live events. The promise settles once the stream is live; it rejects (and the
+   * connection is released) when the broker cannot serve it, before anything was written.
+   * Call `release` when the client has gone.
+   */
+  connect(principal: ClientPrincipal, options: ConnectOptions): { connection: Connection; ready: Promise<void> } {
+    const connection = new Connection(
+      randomUUID(),
+      principal.clientId,
+      BEGINNING,
+      options.sink,
+      this.settings,
+    );
+    this.fanout.addCatchingUp(connection);
+    const loaded = this.retainClient(principal.clientId);
+    if (principal.expiresAt !== undefined) {
+      connection.endAt(principal.expiresAt);
+    }
+    const ready = this.start(connection, loaded, options).catch((error: unknown) => {
+      this.release(connection);
+      throw error;
+    });
+    return { connection, ready };
+  }
+
+  /** Forgets a connection whose client has gone (or that was closed here). Idempotent. */
+  release(connection: Connection): void {
+    if (connection.released) {
+      return;
+    }
+    connection.released = true;
+    this.finish(connection);
+  }
+
+  /**
+   * The stream as an Observable, for a host app's own `@Sse()` route: Nest writes the frames.
+   * Subscribing opens it; unsubscribing (Nest does so when the request closes) releases it.
    */
   open(principal: ClientPrincipal, options: OpenStreamOptions): Observable<StreamMessage> {
     return new Observable<StreamMessage>((subscriber) => {
-      const connection = new Connection(
-        randomUUID(),
-        principal.clientId,
-        BEGINNING,
-        subscriber,
-        options.sink,
-        this.settings,
-      );
-      this.fanout.addCatchingUp(connection);
-      const loaded = this.retainClient(principal.clientId);
-      if (principal.expiresAt !== undefined) {
-        connection.endAt(principal.expiresAt);
-      }
-      this.start(connection, loaded, options).catch((error: unknown) => subscriber.error(error));
-      return () => this.finish(connection);
+      const { connection, ready } = this.connect(principal, {
+        lastEventId: options.lastEventId,
+        sink: subscriberSink(subscriber, options.sink),
+      });
+      ready.catch((error: unknown) => subscriber.error(error));
+      return () => this.release(connection);
     });
   }
 
   private async start(
     connection: Connection,
     loaded: Promise<void>,
-    { lastEventId, sink }: OpenStreamOptions,
+    { lastEventId, sink }: ConnectOptions,
   ): Promise<void> {
     const { clientId } = connection;
     await loaded;

@@ -1,4 +1,3 @@
-import type { Subscriber } from 'rxjs';
 import {
   compareEventIds,
   isEntitled,
@@ -20,7 +19,7 @@ export interface ConnectionSettings {
 /**
  * One open stream. It starts out "catching up": live events are held while history is replayed,
  * then the held ones newer than the last replayed id follow, so there is no gap and no duplicate
- * (Mercure's liveQueue). Once live, frames go straight to the subscriber unless the socket is
+ * (Mercure's liveQueue). Once live, frames go straight to the sink unless the socket is
  * backed up; then they queue, and past the bound the connection is dropped rather than allowed
  * to grow memory; the client resumes with Last-Event-ID.
  */
@@ -32,13 +31,14 @@ export class Connection {
   private readonly heartbeat: NodeJS.Timeout;
   private expiry?: NodeJS.Timeout;
   private reason?: CloseReason;
+  /** Set by the service once it has forgotten this connection. */
+  released = false;
 
   constructor(
     readonly id: string,
     readonly clientId: ClientId,
     /** The id of the newest event this connection has been given (or was current at). */
     private cursor: EventId,
-    private readonly subscriber: Subscriber<StreamMessage>,
     private readonly sink: ConnectionSink,
     private readonly settings: ConnectionSettings,
   ) {
@@ -56,7 +56,7 @@ export class Connection {
   }
 
   get isOpen(): boolean {
-    return this.reason === undefined && !this.subscriber.closed;
+    return this.reason === undefined && !this.sink.closed;
   }
 
   /** Ends the stream at `expiresAt` (epoch ms), when the client's token runs out. */
@@ -129,8 +129,8 @@ export class Connection {
       // Its buffers are full of frames the client is not reading: free them now.
       this.sink.abort();
     }
-    // Completing lets Nest end the response cleanly, so an EventSource reconnects.
-    this.subscriber.complete();
+    // A clean end, so an EventSource reconnects (after an abort it is a no-op).
+    this.sink.end();
   }
 
   /** Releases timers; the stream itself is already finished. */
@@ -150,7 +150,7 @@ export class Connection {
       this.enqueue(message);
       return;
     }
-    this.subscriber.next(message);
+    this.sink.send(message);
     // Anything written counts as a sign of life, so the heartbeat waits a full period again.
     this.heartbeat.refresh();
   }
@@ -171,7 +171,7 @@ export class Connection {
     this.cancelDrainWait = undefined;
     let sent = 0;
     while (sent < this.queue.length && this.isOpen && !this.sink.isBackedUp()) {
-      this.subscriber.next(this.queue[sent++]);
+      this.sink.send(this.queue[sent++]);
     }
     this.queue.splice(0, sent);
     if (this.queue.length > 0 && this.isOpen) {

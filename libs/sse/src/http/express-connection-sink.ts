@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import type { ConnectionSink } from '../application/connection-sink.js';
+import type { SocketControl } from '../application/connection-sink.js';
 
-/** A connection's view of the HTTP response its frames are written to. */
-export function expressConnectionSink(response: ServerResponse): ConnectionSink {
+/** The socket control of an Express response, for `NotificationService.openStream()` in a host `@Sse()` route. */
+export function expressConnectionSink(response: ServerResponse): SocketControl {
   return {
     isBackedUp: () => response.writableNeedDrain,
     onceDrained: (listener) => {

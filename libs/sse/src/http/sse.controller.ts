@@ -1,17 +1,25 @@
-import { Controller, Headers, Query, Req, Sse, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Observable } from 'rxjs';
 import { ConnectionService } from '../application/connection.service.js';
-import type { StreamMessage } from '../application/stream-message.js';
 import { SubscriptionService } from '../application/subscription.service.js';
 import { CurrentClient } from '../auth/current-client.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';
 import type { ClientPrincipal } from '../domain/index.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
-import { expressConnectionSink } from './express-connection-sink.js';
+import { FlushScheduler } from './flush-scheduler.js';
+import { SseResponseWriter } from './sse-response-writer.js';
 import { parseStreamQuery } from './stream-query.js';
 
-/** GET /sse: the client's event stream. */
+/**
+ * GET /sse: the client's event stream.
+ *
+ * The frames are written straight to the response rather than through an `@Sse()` Observable:
+ * Nest formats every message for every connection and writes each in its own promise, while
+ * here an event is encoded once for all its connections and a connection's pending frames go
+ * out in one write (see docs/benchmarks.md). The wire format and headers are Nest's. Host apps
+ * that want their own `@Sse()` route get the same stream as an Observable from
+ * `NotificationService.openStream()`.
+ */
 @Controller('sse')
 @UseGuards(JwtClientGuard)
 @UseFilters(DomainErrorFilter)
@@ -19,28 +27,28 @@ export class SseController {
   constructor(
     private readonly connections: ConnectionService,
     private readonly subscriptions: SubscriptionService,
+    private readonly scheduler: FlushScheduler,
   ) {}
 
   /**
-   * Everything that can fail (token, topics, Last-Event-ID) is checked before the Observable is
-   * returned, so failures are ordinary JSON 4xx answers and no stream opens.
+   * Everything that can fail (token, topics, Last-Event-ID, the broker) is settled before the
+   * first frame, so failures are ordinary JSON answers and no stream opens.
    */
-  // The connection applies its own, event-counted bound (maxQueuedEvents); Nest's
-  // character-counted one stays as a backstop for frames already handed to it.
-  @Sse()
+  @Get()
   async stream(
     @CurrentClient() principal: ClientPrincipal,
     @Query() query: Record<string, unknown>,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
-    @Req() request: IncomingMessage & { res: ServerResponse },
-  ): Promise<Observable<StreamMessage>> {
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
     const { topics, lastEventId } = parseStreamQuery(query, lastEventIdHeader);
     if (topics.length > 0) {
       await this.subscriptions.subscribe(principal, topics);
     }
-    return this.connections.open(principal, {
-      lastEventId,
-      sink: expressConnectionSink(request.res),
-    });
+    const sink = new SseResponseWriter(request, response, this.scheduler);
+    const { connection, ready } = this.connections.connect(principal, { lastEventId, sink });
+    response.once('close', () => this.connections.release(connection));
+    await ready;
   }
 }

@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConnectionSink } from '../application/connection-sink.js';
+import type { StreamMessage } from '../application/stream-message.js';
+import type { FlushScheduler } from './flush-scheduler.js';
+import { encodeFrame } from './sse-frame-encoder.js';
+
+/** The headers Nest's SseStream sends (after Mercure): no caching, no transform, no proxy buffering. */
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
+  Pragma: 'no-cache',
+  Expires: '0',
+  'X-Accel-Buffering': 'no',
+} as const;
+
+/**
+ * Writes a connection's frames straight to its HTTP response. Frames come pre-encoded (once per
+ * event, shared by every connection) and those queued in one event-loop turn go out in one
+ * socket write. Headers are sent with the first frame, so a failure before it can still be an
+ * ordinary JSON error.
+ */
+export class SseResponseWriter implements ConnectionSink {
+  private frames: string[] = [];
+  private scheduled = false;
+  private headersSent = false;
+  private finished = false;
+
+  constructor(
+    request: IncomingMessage,
+    private readonly response: ServerResponse,
+    private readonly scheduler: FlushScheduler,
+  ) {
+    // As SseStream does: no Nagle delay, keep-alive probes, and no idle timeout on the socket.
+    if ((request.httpVersionMajor ?? 1) === 1) {
+      request.socket.setNoDelay(true);
+      request.socket.setKeepAlive(true);
+      request.socket.setTimeout(0);
+    }
+    response.once('close', () => {
+      this.finished = true;
+      this.frames = [];
+    });
+  }
+
+  get closed(): boolean {
+    return this.finished || this.response.destroyed;
+  }
+
+  send(message: StreamMessage): void {
+    if (this.closed) {
+      return;
+    }
+    this.frames.push(encodeFrame(message));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.scheduler.schedule(this);
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.closed || this.frames.length === 0) {
+      return;
+    }
+    this.commitHeaders();
+    const frames = this.frames;
+    this.frames = [];
+    this.response.write(frames.length === 1 ? frames[0] : frames.join(''));
+  }
+
+  end(): void {
+    if (this.closed) {
+      return;
+    }
+    this.flush();
+    this.commitHeaders();
+    this.finished = true;
+    this.response.end();
+  }
+
+  isBackedUp(): boolean {
+    return this.response.writableNeedDrain;
+  }
+
+  onceDrained(listener: () => void): () => void {
+    this.response.once('drain', listener);
+    return () => this.response.off('drain', listener);
+  }
+
+  abort(): void {
+    this.frames = [];
+    this.finished = true;
+    this.response.destroy();
+  }
+
+  private commitHeaders(): void {
+    if (!this.headersSent) {
+      this.headersSent = true;
+      this.response.writeHead(200, SSE_HEADERS);
+    }
+  }
+}
