@@ -13,7 +13,7 @@ import {
   type EventTarget,
 } from '../domain/index.js';
 import { ConnectionService, type OpenStreamOptions } from './connection.service.js';
-import type { StreamMessage } from './stream-message.js';
+import { encodeData, toStreamMessage, type StreamMessage } from './stream-message.js';
 import { SubscriptionService } from './subscription.service.js';
 
 /**
@@ -89,11 +89,12 @@ export class NotificationService {
 
   private async publish(target: EventTarget, event: string, data: unknown): Promise<PublishReceipt> {
     const type = parseEventType(event);
-    // Checked here, once: data that cannot become JSON must fail the publish, not every stream.
-    if (typeof data !== 'string') {
-      JSON.stringify(data);
-    }
-    const accepted = await this.history.append({ type, data: data === undefined ? null : data, target });
+    const value = data === undefined ? null : data;
+    // Encoded here, once: data that cannot become JSON fails the publish, not every stream, and
+    // local connections reuse this encoding.
+    const encoded = encodeData(value);
+    const accepted = await this.history.append({ type, data: value, target });
+    toStreamMessage(accepted, encoded);
     await this.transport.publish(accepted);
     return { id: accepted.id, delivered: await this.connections.deliveredCount(accepted) };
   }

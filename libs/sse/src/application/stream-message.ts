@@ -20,15 +20,16 @@ const encoded = new WeakMap<HubEvent, StreamMessage>();
  * The frame of an event, built once and shared by every connection that receives it. Strings go
  * out as they are; every other value as JSON.
  */
-export function toStreamMessage(event: HubEvent): StreamMessage {
+export function toStreamMessage(event: HubEvent, data?: string): StreamMessage {
   let message = encoded.get(event);
   if (!message) {
-    message = Object.freeze({
-      id: event.id,
-      type: event.type,
-      data: typeof event.data === 'string' ? event.data : JSON.stringify(event.data),
-    });
+    message = Object.freeze({ id: event.id, type: event.type, data: data ?? encodeData(event.data) });
     encoded.set(event, message);
   }
   return message;
+}
+
+/** The `data` of a frame: strings as they are, every other value as JSON. */
+export function encodeData(data: unknown): string {
+  return typeof data === 'string' ? data : JSON.stringify(data);
 }
