@@ -15,5 +15,10 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     historySize: intFromEnv(env, 'SSE_HISTORY_SIZE'),
     maxQueuedEvents: intFromEnv(env, 'SSE_MAX_QUEUED_EVENTS'),
     subscriptionGracePeriodMs: intFromEnv(env, 'SSE_SUBSCRIPTION_GRACE_MS'),
+    maxConnectionsPerClient: intFromEnv(env, 'SSE_MAX_CONNECTIONS_PER_CLIENT'),
+    maxConnections: intFromEnv(env, 'SSE_MAX_CONNECTIONS'),
+    maxTopicsPerClient: intFromEnv(env, 'SSE_MAX_TOPICS_PER_CLIENT'),
+    publishRatePerSecond: intFromEnv(env, 'SSE_PUBLISH_RATE_PER_SECOND'),
+    connectRatePerMinute: intFromEnv(env, 'SSE_CONNECT_RATE_PER_MINUTE'),
   };
 });

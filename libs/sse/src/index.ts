@@ -46,6 +46,9 @@ export {
   InvalidClientIdError,
   BrokerUnavailableError,
   ClosedTransportError,
+  TooManyConnectionsError,
+  HubFullError,
+  RateLimitedError,
 } from './domain/index.js';
 export type {
   BrokerHealth,

@@ -61,6 +61,27 @@ export interface SseModuleOptions {
    * @default 1000
    */
   maxTopicsPerClient?: number;
+  /**
+   * Open streams one client may hold on one instance; past it, 429.
+   * @default 32
+   */
+  maxConnectionsPerClient?: number;
+  /**
+   * Open streams one instance holds; past it, 503 (a load balancer can try another instance).
+   * @default 100000
+   */
+  maxConnections?: number;
+  /**
+   * Events one publisher may publish per second; past it, 429. 0 turns the limit off.
+   * @default 1000
+   */
+  publishRatePerSecond?: number;
+  /**
+   * Stream connection attempts one IP address may make per minute; past it, 429. 0 turns the
+   * limit off. Behind a proxy, set Express's `trust proxy` so the client's address is seen.
+   * @default 600
+   */
+  connectRatePerMinute?: number;
   /** Adapters to use instead of the built-in ones. */
   adapters?: SseAdapters;
 }

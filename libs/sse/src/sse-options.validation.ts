@@ -20,6 +20,10 @@ export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions
     subscriptionGracePeriodMs: SSE_DEFAULTS.subscriptionGracePeriodMs,
     maxBodyBytes: SSE_DEFAULTS.maxBodyBytes,
     maxTopicsPerClient: SSE_DEFAULTS.maxTopicsPerClient,
+    maxConnectionsPerClient: SSE_DEFAULTS.maxConnectionsPerClient,
+    maxConnections: SSE_DEFAULTS.maxConnections,
+    publishRatePerSecond: SSE_DEFAULTS.publishRatePerSecond,
+    connectRatePerMinute: SSE_DEFAULTS.connectRatePerMinute,
     ...withoutUndefined(options),
     jwtSecret: options.jwtSecret,
   };
@@ -36,6 +40,8 @@ export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions
     'maxQueuedEvents',
     'maxBodyBytes',
     'maxTopicsPerClient',
+    'maxConnectionsPerClient',
+    'maxConnections',
   ];
   for (const key of positive) {
     const value = resolved[key];
@@ -43,7 +49,7 @@ export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions
       problems.push(`${key} must be a positive integer (got ${JSON.stringify(value)})`);
     }
   }
-  for (const key of ['retryMs', 'subscriptionGracePeriodMs'] as const) {
+  for (const key of ['retryMs', 'subscriptionGracePeriodMs', 'publishRatePerSecond', 'connectRatePerMinute'] as const) {
     const value = resolved[key];
     if (!Number.isSafeInteger(value) || value < 0) {
       problems.push(`${key} must be a non-negative integer (got ${JSON.stringify(value)})`);

@@ -11,6 +11,10 @@ export const SSE_DEFAULTS = {
   /** CONTRACT: publish bodies over 64 KiB get 413. */
   maxBodyBytes: 64 * 1024,
   maxTopicsPerClient: 1_000,
+  maxConnectionsPerClient: 32,
+  maxConnections: 100_000,
+  publishRatePerSecond: 1_000,
+  connectRatePerMinute: 600,
   deliveryReportTimeoutMs: 1_000,
 } as const;
 

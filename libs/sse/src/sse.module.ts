@@ -5,6 +5,7 @@ import { NotificationService } from './application/notification.service.js';
 import { SubscriptionService } from './application/subscription.service.js';
 import { JwtClientGuard } from './auth/jwt-client.guard.js';
 import { FlushScheduler } from './http/flush-scheduler.js';
+import { ConnectRateGuard, PublishRateGuard } from './http/rate-limit.guards.js';
 import { NotificationsController } from './http/notifications.controller.js';
 import { PublishBodyLimitMiddleware } from './http/publish-body-limit.middleware.js';
 import { SseController } from './http/sse.controller.js';
@@ -18,7 +19,7 @@ import { SSE_PROVIDERS } from './sse.providers.js';
 import { SSE_JWT_SERVICE } from './sse-resolved-options.js';
 
 const applicationProviders = [ConnectionService, SubscriptionService, NotificationService];
-const httpProviders = [JwtClientGuard, FlushScheduler];
+const httpProviders = [JwtClientGuard, ConnectRateGuard, PublishRateGuard, FlushScheduler];
 
 /**
  * Real-time push over Server-Sent Events: `GET /sse` streams, topic subscriptions over REST,

@@ -23,6 +23,8 @@ const optionsProviders: Provider[] = [
       historySize: options.historySize,
       maxQueuedEvents: options.maxQueuedEvents,
       maxTopicsPerClient: options.maxTopicsPerClient,
+      maxConnectionsPerClient: options.maxConnectionsPerClient,
+      maxConnections: options.maxConnections,
       deliveryReportTimeoutMs: SSE_DEFAULTS.deliveryReportTimeoutMs,
     }),
     inject: [SSE_RESOLVED_OPTIONS],

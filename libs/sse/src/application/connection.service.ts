@@ -5,6 +5,8 @@ import { Observable } from 'rxjs';
 import {
   BEGINNING,
   EventHistory,
+  HubFullError,
+  TooManyConnectionsError,
   EventTransport,
   SubscriptionRegistry,
   isEntitled,
@@ -107,6 +109,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
    * Call `release` when the client has gone.
    */
   connect(principal: ClientPrincipal, options: ConnectOptions): { connection: Connection; ready: Promise<void> } {
+    this.admit(principal.clientId);
     const connection = new Connection(
       randomUUID(),
       principal.clientId,
@@ -124,6 +127,19 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
       throw error;
     });
     return { connection, ready };
+  }
+
+  /**
+   * Checks that one more stream fits, for this client and for this instance.
+   * @throws TooManyConnectionsError, HubFullError
+   */
+  admit(clientId: ClientId): void {
+    if (this.fanout.size >= this.settings.maxConnections) {
+      throw new HubFullError(this.settings.maxConnections);
+    }
+    if ((this.clients.get(clientId)?.connections ?? 0) >= this.settings.maxConnectionsPerClient) {
+      throw new TooManyConnectionsError(this.settings.maxConnectionsPerClient);
+    }
   }
 
   /** Forgets a connection whose client has gone (or that was closed here). Idempotent. */

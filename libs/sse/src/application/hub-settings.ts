@@ -5,6 +5,8 @@ export interface HubSettings {
   readonly historySize: number;
   readonly maxQueuedEvents: number;
   readonly maxTopicsPerClient: number;
+  readonly maxConnectionsPerClient: number;
+  readonly maxConnections: number;
   /** How long a publish waits to learn how many local connections took its event. */
   readonly deliveryReportTimeoutMs: number;
 }

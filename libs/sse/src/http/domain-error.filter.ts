@@ -1,6 +1,6 @@
 import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { DomainError } from '../domain/index.js';
+import { DomainError, RateLimitedError } from '../domain/index.js';
 
 /** The one place domain error codes become HTTP statuses. */
 const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
@@ -10,12 +10,16 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'EVENT.INVALID_TYPE': HttpStatus.BAD_REQUEST,
   'EVENT.INVALID_ID': HttpStatus.BAD_REQUEST,
   'CLIENT.INVALID_ID': HttpStatus.BAD_REQUEST,
+  'CLIENT.TOO_MANY_CONNECTIONS': HttpStatus.TOO_MANY_REQUESTS,
+  'RATE.LIMITED': HttpStatus.TOO_MANY_REQUESTS,
+  'HUB.FULL': HttpStatus.SERVICE_UNAVAILABLE,
   'BROKER.UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
   'TRANSPORT.CLOSED': HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 interface JsonResponse {
   status(code: number): JsonResponse;
+  setHeader(name: string, value: string): void;
   json(body: unknown): void;
 }
 
@@ -24,9 +28,11 @@ interface JsonResponse {
 export class DomainErrorFilter implements ExceptionFilter<DomainError> {
   catch(error: DomainError, host: ArgumentsHost): void {
     const statusCode = STATUS_BY_CODE[error.code] ?? HttpStatus.BAD_REQUEST;
-    host
-      .switchToHttp()
-      .getResponse<JsonResponse>()
+    const response = host.switchToHttp().getResponse<JsonResponse>();
+    if (error instanceof RateLimitedError) {
+      response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+    }
+    response
       .status(statusCode)
       .json({ statusCode, error: STATUS_CODES[statusCode], message: error.message, code: error.code });
   }

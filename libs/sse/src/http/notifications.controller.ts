@@ -5,11 +5,12 @@ import { RequireRole } from '../auth/require-role.decorator.js';
 import { PUBLISHER_ROLE } from '../domain/index.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
 import { PublishEventDto } from './dto/publish-event.dto.js';
+import { PublishRateGuard } from './rate-limit.guards.js';
 import { sseValidationPipe } from './validation.pipe.js';
 
 /** Publishing over REST, for tokens with the `publisher` role. Answers 202 with the event id. */
 @Controller('notifications')
-@UseGuards(JwtClientGuard)
+@UseGuards(JwtClientGuard, PublishRateGuard)
 @RequireRole(PUBLISHER_ROLE)
 @UseFilters(DomainErrorFilter)
 export class NotificationsController {

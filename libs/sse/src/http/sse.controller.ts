@@ -8,6 +8,7 @@ import type { ClientPrincipal } from '../domain/index.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { SseResponseWriter } from './sse-response-writer.js';
+import { ConnectRateGuard } from './rate-limit.guards.js';
 import { parseStreamQuery } from './stream-query.js';
 
 /**
@@ -21,7 +22,7 @@ import { parseStreamQuery } from './stream-query.js';
  * `NotificationService.openStream()`.
  */
 @Controller('sse')
-@UseGuards(JwtClientGuard)
+@UseGuards(ConnectRateGuard, JwtClientGuard)
 @UseFilters(DomainErrorFilter)
 export class SseController {
   constructor(
@@ -43,6 +44,7 @@ export class SseController {
     @Res() response: ServerResponse,
   ): Promise<void> {
     const { topics, lastEventId } = parseStreamQuery(query, lastEventIdHeader);
+    this.connections.admit(principal.clientId);
     if (topics.length > 0) {
       await this.subscriptions.subscribe(principal, topics);
     }

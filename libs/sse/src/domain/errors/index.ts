@@ -7,3 +7,6 @@ export { InvalidEventIdError } from './invalid-event-id.error.js';
 export { InvalidClientIdError } from './invalid-client-id.error.js';
 export { BrokerUnavailableError } from './broker-unavailable.error.js';
 export { ClosedTransportError } from './closed-transport.error.js';
+export { TooManyConnectionsError } from './too-many-connections.error.js';
+export { HubFullError } from './hub-full.error.js';
+export { RateLimitedError } from './rate-limited.error.js';
