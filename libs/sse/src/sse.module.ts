@@ -7,7 +7,7 @@ import { JwtClientGuard } from './auth/jwt-client.guard.js';
 import { FlushScheduler } from './http/flush-scheduler.js';
 import { ConnectRateGuard, PublishRateGuard } from './http/rate-limit.guards.js';
 import { NotificationsController } from './http/notifications.controller.js';
-import { PublishBodyLimitMiddleware } from './http/publish-body-limit.middleware.js';
+import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { SseController } from './http/sse.controller.js';
 import { SubscriptionsController } from './http/subscriptions.controller.js';
 import {
@@ -42,7 +42,7 @@ export class SseModule extends ConfigurableModuleClass implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PublishBodyLimitMiddleware).forRoutes(NotificationsController);
+    consumer.apply(JsonBodyMiddleware).forRoutes(NotificationsController, SubscriptionsController);
   }
 }
 
