@@ -5,6 +5,7 @@ import { SseModule } from '@app/sse';
 import { devTokensEnabled } from './config/env.js';
 import { sseConfig } from './config/sse.config.js';
 import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
+import { OpsModule } from './ops/ops.module.js';
 
 /** The reference app: the hub configured from the environment, plus tools for trying it. */
 @Module({
@@ -13,6 +14,7 @@ import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
     EventEmitterModule.forRoot(),
     SseModule.forRootAsync({ ...sseConfig.asProvider(), isGlobal: true }),
     ConditionalModule.registerWhen(DevTokensModule, (env) => devTokensEnabled(env)),
+    OpsModule,
   ],
 })
 export class AppModule {}
