@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { SseModule } from '@app/sse';
-import { devTokensEnabled } from './config/env.js';
+import { accessLogEnabled, devTokensEnabled } from './config/env.js';
 import { sseConfig } from './config/sse.config.js';
 import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
+import { HttpLogModule } from './http-log/http-log.module.js';
 import { OpsModule } from './ops/ops.module.js';
 
 /** The reference app: the hub configured from the environment, plus tools for trying it. */
@@ -15,6 +16,7 @@ import { OpsModule } from './ops/ops.module.js';
     SseModule.forRootAsync({ ...sseConfig.asProvider(), isGlobal: true }),
     ConditionalModule.registerWhen(DevTokensModule, (env) => devTokensEnabled(env)),
     OpsModule,
+    ConditionalModule.registerWhen(HttpLogModule, (env) => accessLogEnabled(env)),
   ],
 })
 export class AppModule {}

@@ -27,3 +27,6 @@ export const isProduction = (env: NodeJS.ProcessEnv): boolean => env.NODE_ENV ==
 /** Dev tokens are on by default outside production, and never on in production. */
 export const devTokensEnabled = (env: NodeJS.ProcessEnv): boolean =>
   !isProduction(env) && flagFromEnv(env, 'SSE_DEV_TOKENS', true);
+
+/** The access log is on unless `SSE_ACCESS_LOG=off`; it never carries a token. */
+export const accessLogEnabled = (env: NodeJS.ProcessEnv): boolean => flagFromEnv(env, 'SSE_ACCESS_LOG', true);

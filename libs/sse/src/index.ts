@@ -33,6 +33,7 @@ export { CurrentClient } from './auth/current-client.decorator.js';
 export { RequireRole } from './auth/require-role.decorator.js';
 export { SSE_JWT_SERVICE } from './sse-resolved-options.js';
 export { expressConnectionSink } from './http/express-connection-sink.js';
+export { addSseSecuritySchemes } from './http/api-docs.js';
 export {
   EventHistory,
   EventTransport,
