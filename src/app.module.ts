@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { SseModule } from '@app/sse';
 import { accessLogEnabled, devTokensEnabled } from './config/env.js';
 import { sseConfig } from './config/sse.config.js';
+import { DemoModule } from './demo/demo.module.js';
 import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
 import { HttpLogModule } from './http-log/http-log.module.js';
 import { OpsModule } from './ops/ops.module.js';
@@ -16,6 +17,7 @@ import { OpsModule } from './ops/ops.module.js';
     SseModule.forRootAsync({ ...sseConfig.asProvider(), isGlobal: true }),
     ConditionalModule.registerWhen(DevTokensModule, (env) => devTokensEnabled(env)),
     OpsModule,
+    DemoModule,
     ConditionalModule.registerWhen(HttpLogModule, (env) => accessLogEnabled(env)),
   ],
 })
