@@ -23,8 +23,8 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      // Each e2e file starts real apps; a stuck one must not hold the run.
-      testTimeout: 30_000,
     },
   ],
+  // e2e files start real apps and wait on real sockets; every wait inside has its own bound.
+  testTimeout: 30_000,
 };

@@ -8,6 +8,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
 import { HttpLogModule } from './http-log/http-log.module.js';
 import { OpsModule } from './ops/ops.module.js';
+import { GracefulShutdownModule } from './shutdown/graceful-shutdown.module.js';
 
 /** The reference app: the hub configured from the environment, plus tools for trying it. */
 @Module({
@@ -16,6 +17,7 @@ import { OpsModule } from './ops/ops.module.js';
     EventEmitterModule.forRoot(),
     SseModule.forRootAsync({ ...sseConfig.asProvider(), isGlobal: true }),
     ConditionalModule.registerWhen(DevTokensModule, (env) => devTokensEnabled(env)),
+    GracefulShutdownModule,
     OpsModule,
     DemoModule,
     ConditionalModule.registerWhen(HttpLogModule, (env) => accessLogEnabled(env)),
