@@ -104,3 +104,34 @@ describe.each(BROKERS)('operations: /health and /metrics (%s broker)', (broker) 
     expect(grew('sse_replayed_events_total')).toBe(1);
   });
 });
+
+describe.each(BROKERS)('metrics of a resume that history no longer covers (%s broker)', (broker) => {
+  let hub: TestApp;
+  const publisher = publisherToken();
+
+  beforeAll(async () => {
+    hub = await createTestApp({ broker, env: { SSE_HISTORY_SIZE: '2' } });
+  });
+  afterAll(() => hub.close());
+
+  it('counts it as incomplete', async () => {
+    const first = await publish(hub.url, publisher, 'clients/late', 'n', 0);
+    for (let i = 1; i <= 3; i++) {
+      await publish(hub.url, publisher, 'clients/late', 'n', i);
+    }
+    const resumed = await connect(`${hub.url}/sse`, {
+      token: token({ sub: 'late' }),
+      headers: { 'last-event-id': first.body.id },
+    });
+    try {
+      expect(resumed.greeting.recovered).toBe(false);
+      await resumed.waitForEvents('n', 2);
+    } finally {
+      resumed.close();
+    }
+    const after = await scrapeMetrics(hub.url);
+    expect(after.get('sse_replays_total{outcome="incomplete"}')).toBe(1);
+    expect(after.get('sse_replays_total{outcome="recovered"}')).toBe(0);
+    expect(after.get('sse_replayed_events_total')).toBe(2);
+  });
+});
