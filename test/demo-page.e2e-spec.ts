@@ -16,8 +16,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-/** Every wait on the page is bounded by this. */
-const UI_TIMEOUT_MS = 5_000;
+/** Every wait on the page is bounded by this (generous: CI machines are shared and busy). */
+const UI_TIMEOUT_MS = 10_000;
 
 describe('GET /: the demo page in headless Chromium', () => {
   let hub: TestApp;
@@ -53,8 +53,23 @@ describe('GET /: the demo page in headless Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}/${name}` });
   };
   const eventTypes = () => page.locator('#events .event .type').allTextContents();
-  const waitForEvent = (type: string) =>
-    page.locator('#events .event .type', { hasText: new RegExp(`^${type.replace(/\./g, '\\.')}$`) }).first().waitFor();
+  const eventsOfType = (type: string) =>
+    page.locator('#events .event .type', { hasText: new RegExp(`^${type.replace(/\./g, '\\.')}$`) });
+  /** Waits for `count` events of `type` in the list; on a timeout, says what the page showed. */
+  const waitForEvent = async (type: string, count = 1) => {
+    try {
+      await eventsOfType(type).nth(count - 1).waitFor();
+    } catch (error) {
+      await screenshot(`failure-${type}.png`).catch(() => undefined);
+      const shown = await page.locator('#events .event').allTextContents().catch(() => []);
+      const notice = await page.locator('#notice').textContent().catch(() => '');
+      const state = await page.locator('#status-text').textContent().catch(() => '');
+      throw new Error(
+        `${count} "${type}" event(s) not shown: state ${state}, notice ${JSON.stringify(notice)}, ` +
+          `events ${JSON.stringify(shown)}\n${String(error)}`,
+      );
+    }
+  };
 
   it('serves the page with a strict Content-Security-Policy', async () => {
     const response = await fetch(`${hub.url}/`);
@@ -134,7 +149,7 @@ describe('GET /: the demo page in headless Chromium', () => {
     await page.locator('#notice[data-kind="warn"]', { hasText: 'some events were missed' }).waitFor();
     await page.locator('#status[data-state="open"]').waitFor();
     // History still held the last 3 of the 5: those are replayed; the first 2 are gone.
-    await page.locator('#events .event .type', { hasText: /^missed$/ }).nth(2).waitFor();
+    await waitForEvent('missed', 3);
     expect((await eventTypes()).filter((type) => type === 'missed')).toHaveLength(3);
     await screenshot('demo-page-missed.png');
   });
