@@ -2,14 +2,22 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { SseModule } from '@app/sse';
-import { devTokensEnabled } from './config/env.js';
+import { accessLogEnabled, demoFeedEnabled, devTokensEnabled } from './config/env.js';
 import { sseConfig } from './config/sse.config.js';
+import { DemoFeedModule } from './demo/demo-feed.module.js';
+import { DemoModule } from './demo/demo.module.js';
 import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
+import { HttpLogModule } from './http-log/http-log.module.js';
+import { OpsModule } from './ops/ops.module.js';
+import { GracefulShutdownModule } from './shutdown/graceful-shutdown.module.js';
 
 /** The reference app: the hub configured from the environment, plus tools for trying it. */
 @Module({})
 export class AppModule {
-  /** Reads the environment when called, so each app built in one process gets its own set-up. */
+  /**
+   * Reads the environment when called (not once when the file loads), so each app built in one
+   * process, as the tests do, gets its own set-up.
+   */
   static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
     return {
       module: AppModule,
@@ -17,7 +25,12 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
         EventEmitterModule.forRoot(),
         SseModule.forRootAsync({ ...sseConfig.asProvider(), isGlobal: true }),
+        GracefulShutdownModule,
+        OpsModule,
+        DemoModule,
+        ...(demoFeedEnabled(env) ? [DemoFeedModule] : []),
         ...(devTokensEnabled(env) ? [DevTokensModule] : []),
+        ...(accessLogEnabled(env) ? [HttpLogModule] : []),
       ],
     };
   }

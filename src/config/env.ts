@@ -27,3 +27,19 @@ export const isProduction = (env: NodeJS.ProcessEnv): boolean => env.NODE_ENV ==
 /** Dev tokens are on by default outside production, and never on in production. */
 export const devTokensEnabled = (env: NodeJS.ProcessEnv): boolean =>
   !isProduction(env) && flagFromEnv(env, 'SSE_DEV_TOKENS', true);
+
+/** The access log is on unless `SSE_ACCESS_LOG=off`; it never carries a token. */
+export const accessLogEnabled = (env: NodeJS.ProcessEnv): boolean => flagFromEnv(env, 'SSE_ACCESS_LOG', true);
+
+/** The demo page's live figures: on by default outside production, off with `SSE_DEMO_FEED=off`. */
+export const demoFeedEnabled = (env: NodeJS.ProcessEnv): boolean =>
+  flagFromEnv(env, 'SSE_DEMO_FEED', !isProduction(env));
+
+/** How often the demo feed publishes (`SSE_DEMO_FEED_MS`, default 2000). */
+export function demoFeedIntervalMs(env: NodeJS.ProcessEnv): number {
+  const ms = intFromEnv(env, 'SSE_DEMO_FEED_MS') ?? 2_000;
+  if (ms < 100) {
+    throw new Error(`sse-hub: SSE_DEMO_FEED_MS must be at least 100 (got ${ms})`);
+  }
+  return ms;
+}

@@ -22,11 +22,18 @@ export {
   type ConnectionOpenedEvent,
   type SubscriptionsExpiredEvent,
 } from './application/hub-lifecycle-events.js';
+export type { HubObserver, ReplayOutcome } from './application/hub-observer.js';
+export { SseMetricsService } from './observability/sse-metrics.service.js';
+export {
+  BrokerHealthIndicator,
+  type BrokerHealthCheckOptions,
+} from './observability/broker.health.js';
 export { JwtClientGuard } from './auth/jwt-client.guard.js';
 export { CurrentClient } from './auth/current-client.decorator.js';
 export { RequireRole } from './auth/require-role.decorator.js';
 export { SSE_JWT_SERVICE } from './sse-resolved-options.js';
 export { expressConnectionSink } from './http/express-connection-sink.js';
+export { addSseSecuritySchemes } from './http/api-docs.js';
 export {
   EventHistory,
   EventTransport,

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { ConnectionService } from './application/connection.service.js';
+import { HubObserver } from './application/hub-observer.js';
 import { NotificationService } from './application/notification.service.js';
 import { SubscriptionService } from './application/subscription.service.js';
 import { JwtClientGuard } from './auth/jwt-client.guard.js';
@@ -10,6 +12,8 @@ import { NotificationsController } from './http/notifications.controller.js';
 import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { SseController } from './http/sse.controller.js';
 import { SubscriptionsController } from './http/subscriptions.controller.js';
+import { BrokerHealthIndicator } from './observability/broker.health.js';
+import { SseMetricsService } from './observability/sse-metrics.service.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -20,6 +24,16 @@ import { SSE_JWT_SERVICE } from './sse-resolved-options.js';
 
 const applicationProviders = [ConnectionService, SubscriptionService, NotificationService];
 const httpProviders = [JwtClientGuard, ConnectRateGuard, PublishRateGuard, FlushScheduler];
+/**
+ * Metrics and the broker's health check. The routes that serve them are the host app's: it
+ * usually has a /health with checks of its own and one /metrics for the whole process.
+ */
+const observabilityProviders = [
+  SseMetricsService,
+  { provide: HubObserver, useExisting: SseMetricsService },
+  HealthIndicatorService,
+  BrokerHealthIndicator,
+];
 
 /**
  * Real-time push over Server-Sent Events: `GET /sse` streams, topic subscriptions over REST,
@@ -28,9 +42,15 @@ const httpProviders = [JwtClientGuard, ConnectRateGuard, PublishRateGuard, Flush
  */
 @Module({
   controllers: [SseController, SubscriptionsController, NotificationsController],
-  providers: [...SSE_PROVIDERS, ...applicationProviders, ...httpProviders],
+  providers: [...SSE_PROVIDERS, ...applicationProviders, ...httpProviders, ...observabilityProviders],
   // The guard and its JwtService go out too, so host controllers can use @UseGuards(JwtClientGuard).
-  exports: [NotificationService, JwtClientGuard, SSE_JWT_SERVICE],
+  exports: [
+    NotificationService,
+    JwtClientGuard,
+    SSE_JWT_SERVICE,
+    SseMetricsService,
+    BrokerHealthIndicator,
+  ],
 })
 export class SseModule extends ConfigurableModuleClass implements NestModule {
   static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {

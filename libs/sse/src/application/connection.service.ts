@@ -26,6 +26,7 @@ import {
   type ConnectionOpenedEvent,
   type SubscriptionsExpiredEvent,
 } from './hub-lifecycle-events.js';
+import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
 import { HubSettings } from './hub-settings.js';
 import { LocalFanout } from './local-fanout.js';
 import { LocalSubscriptions } from './local-subscriptions.js';
@@ -65,6 +66,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
   /** Open connections per client on this instance, and the load of its subscriptions. */
   private readonly clients = new Map<ClientId, { connections: number; loaded: Promise<void> }>();
   private readonly stops: Unsubscribe[] = [];
+  private readonly observer: HubObserver;
 
   constructor(
     @Inject(EventHistory) private readonly history: EventHistory,
@@ -72,11 +74,14 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
     @Inject(HubSettings) private readonly settings: HubSettings,
     @Optional() private readonly emitter?: EventEmitter2,
-  ) {}
+    @Optional() @Inject(HubObserver) observer?: HubObserver,
+  ) {
+    this.observer = observer ?? NO_HUB_OBSERVER;
+  }
 
   onModuleInit(): void {
     this.stops.push(
-      this.transport.subscribe((event) => this.fanout.deliver(event)),
+      this.transport.subscribe((event) => this.observer.eventDelivered(this.fanout.deliver(event))),
       this.registry.watch((change) => this.onSubscriptionChange(change)),
     );
   }
@@ -118,6 +123,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
       this.settings,
     );
     this.fanout.addCatchingUp(connection);
+    this.observer.connectionOpened();
     const loaded = this.retainClient(principal.clientId);
     if (principal.expiresAt !== undefined) {
       connection.endAt(principal.expiresAt);
@@ -198,6 +204,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     });
     connection.resumeFrom(cursor);
     const subscriptions = this.subscriptions.of(clientId);
+    let replayed = 0;
     for (const event of replay) {
       if (!connection.isOpen) {
         return;
@@ -209,11 +216,15 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
           await new Promise<void>((resolve) => sink.onceDrained(resolve));
         }
         connection.replay(event);
+        replayed++;
       }
       connection.resumeFrom(event.id);
     }
     if (!connection.isOpen) {
       return;
+    }
+    if (recovered !== undefined) {
+      this.observer.replayed(recovered ? 'recovered' : 'incomplete', replayed);
     }
     this.fanout.promoteToLive(connection);
     connection.goLive(this.subscriptions.of(clientId));
@@ -228,6 +239,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     this.fanout.remove(connection);
     connection.dispose();
     this.releaseClient(connection.clientId);
+    this.observer.connectionClosed(connection.closeReason);
     if (wasLive) {
       this.emit<ConnectionClosedEvent>(SseLifecycleEvent.ConnectionClosed, {
         clientId: connection.clientId,

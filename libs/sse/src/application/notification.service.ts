@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import {
   EventHistory,
@@ -13,6 +14,7 @@ import {
   type EventTarget,
 } from '../domain/index.js';
 import { ConnectionService, type OpenStreamOptions } from './connection.service.js';
+import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
 import { encodeData, toStreamMessage, type StreamMessage } from './stream-message.js';
 import { SubscriptionService } from './subscription.service.js';
 
@@ -33,12 +35,22 @@ export interface PublishReceipt {
  */
 @Injectable()
 export class NotificationService {
+  private readonly observer: HubObserver;
+
   constructor(
     @Inject(EventHistory) private readonly history: EventHistory,
     @Inject(EventTransport) private readonly transport: EventTransport,
     private readonly connections: ConnectionService,
     private readonly subscriptions: SubscriptionService,
-  ) {}
+    @Optional() @Inject(HubObserver) observer?: HubObserver,
+  ) {
+    this.observer = observer ?? NO_HUB_OBSERVER;
+  }
+
+  /** How many streams are open on this instance (other instances have their own). */
+  get openConnections(): number {
+    return this.connections.openConnections;
+  }
 
   /**
    * Sends an event to every connection of one client, on every instance.
@@ -88,6 +100,7 @@ export class NotificationService {
   }
 
   private async publish(target: EventTarget, event: string, data: unknown): Promise<PublishReceipt> {
+    const started = performance.now();
     const type = parseEventType(event);
     const value = data === undefined ? null : data;
     // Encoded here, once: data that cannot become JSON fails the publish, not every stream, and
@@ -96,6 +109,9 @@ export class NotificationService {
     const accepted = await this.history.append({ type, data: value, target });
     toStreamMessage(accepted, encoded);
     await this.transport.publish(accepted);
-    return { id: accepted.id, delivered: await this.connections.deliveredCount(accepted) };
+    // Resolves once this instance's fan-out has written the event to its local streams.
+    const delivered = await this.connections.deliveredCount(accepted);
+    this.observer.eventPublished(target.kind, (performance.now() - started) / 1000);
+    return { id: accepted.id, delivered };
   }
 }

@@ -1,9 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SubscriptionService } from '../application/subscription.service.js';
 import { CurrentClient } from '../auth/current-client.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';
 import type { ClientPrincipal } from '../domain/index.js';
+import { ApiClientAuth } from './api-docs.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
+import { ErrorBodyDto } from './dto/error-body.dto.js';
+import { TopicsResponseDto } from './dto/topics-response.dto.js';
 import { TopicsDto } from './dto/topics.dto.js';
 import { sseValidationPipe } from './validation.pipe.js';
 
@@ -12,6 +16,9 @@ export interface TopicsResponse {
 }
 
 /** The caller's own topics, shared by all its connections. */
+@ApiTags('subscriptions')
+@ApiClientAuth()
+@ApiOkResponse({ description: "All the client's current topics", type: TopicsResponseDto })
 @Controller('sse/subscriptions')
 @UseGuards(JwtClientGuard)
 @UseFilters(DomainErrorFilter)
@@ -19,12 +26,15 @@ export class SubscriptionsController {
   constructor(private readonly subscriptions: SubscriptionService) {}
 
   @Get()
+  @ApiOperation({ summary: "The caller's topics" })
   async list(@CurrentClient() client: ClientPrincipal): Promise<TopicsResponse> {
     return { topics: await this.subscriptions.list(client.clientId) };
   }
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Subscribe the caller (all its connections) to topics' })
+  @ApiBadRequestResponse({ description: 'A bad topic name, or too many topics', type: ErrorBodyDto })
   async subscribe(
     @CurrentClient() client: ClientPrincipal,
     @Body(sseValidationPipe) body: TopicsDto,
@@ -33,6 +43,8 @@ export class SubscriptionsController {
   }
 
   @Delete()
+  @ApiOperation({ summary: 'Unsubscribe the caller from topics' })
+  @ApiBadRequestResponse({ description: 'A bad topic name', type: ErrorBodyDto })
   async unsubscribe(
     @CurrentClient() client: ClientPrincipal,
     @Body(sseValidationPipe) body: TopicsDto,

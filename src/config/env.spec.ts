@@ -1,0 +1,22 @@
+import { accessLogEnabled, demoFeedEnabled, demoFeedIntervalMs } from './env.js';
+
+describe('reference app switches', () => {
+  it('runs the demo feed by default outside production only, and SSE_DEMO_FEED decides', () => {
+    expect(demoFeedEnabled({})).toBe(true);
+    expect(demoFeedEnabled({ NODE_ENV: 'production' })).toBe(false);
+    expect(demoFeedEnabled({ SSE_DEMO_FEED: 'off' })).toBe(false);
+    expect(demoFeedEnabled({ NODE_ENV: 'production', SSE_DEMO_FEED: 'on' })).toBe(true);
+    expect(() => demoFeedEnabled({ SSE_DEMO_FEED: 'maybe' })).toThrow(/SSE_DEMO_FEED must be on or off/);
+  });
+
+  it('publishes every 2 s unless SSE_DEMO_FEED_MS says otherwise (at least 100 ms)', () => {
+    expect(demoFeedIntervalMs({})).toBe(2_000);
+    expect(demoFeedIntervalMs({ SSE_DEMO_FEED_MS: '500' })).toBe(500);
+    expect(() => demoFeedIntervalMs({ SSE_DEMO_FEED_MS: '5' })).toThrow(/at least 100/);
+  });
+
+  it('keeps the access log on unless SSE_ACCESS_LOG=off', () => {
+    expect(accessLogEnabled({})).toBe(true);
+    expect(accessLogEnabled({ SSE_ACCESS_LOG: 'off' })).toBe(false);
+  });
+});
