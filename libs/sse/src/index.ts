@@ -49,6 +49,7 @@ export {
   TopicNotAllowedError,
   TooManyTopicsError,
   InvalidEventTypeError,
+  InvalidEventDataError,
   InvalidEventIdError,
   InvalidClientIdError,
   BrokerUnavailableError,

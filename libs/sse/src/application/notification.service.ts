@@ -4,6 +4,7 @@ import type { Observable } from 'rxjs';
 import {
   EventHistory,
   EventTransport,
+  encodeEventData,
   parseClientId,
   parseEventType,
   parseTopic,
@@ -15,7 +16,7 @@ import {
 } from '../domain/index.js';
 import { ConnectionService, type OpenStreamOptions } from './connection.service.js';
 import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
-import { encodeData, toStreamMessage, type StreamMessage } from './stream-message.js';
+import { toStreamMessage, type StreamMessage } from './stream-message.js';
 import { SubscriptionService } from './subscription.service.js';
 
 /**
@@ -54,7 +55,7 @@ export class NotificationService {
 
   /**
    * Sends an event to every connection of one client, on every instance.
-   * @throws InvalidClientIdError, InvalidEventTypeError, BrokerUnavailableError
+   * @throws InvalidClientIdError, InvalidEventTypeError, InvalidEventDataError, BrokerUnavailableError
    */
   sendToClient(clientId: string, event: string, data: unknown): Promise<PublishReceipt> {
     return this.publish(toClient(parseClientId(clientId)), event, data);
@@ -105,7 +106,7 @@ export class NotificationService {
     const value = data === undefined ? null : data;
     // Encoded here, once: data that cannot become JSON fails the publish, not every stream, and
     // local connections reuse this encoding.
-    const encoded = encodeData(value);
+    const encoded = encodeEventData(value);
     const accepted = await this.history.append({ type, data: value, target });
     toStreamMessage(accepted, encoded);
     await this.transport.publish(accepted);

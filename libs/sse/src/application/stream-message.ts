@@ -1,4 +1,4 @@
-import type { HubEvent } from '../domain/index.js';
+import { encodeEventData, type HubEvent } from '../domain/index.js';
 
 /**
  * One frame of a stream, shaped as Nest's `MessageEvent` so `@Sse()` writes it. `data` is always
@@ -23,13 +23,10 @@ const encoded = new WeakMap<HubEvent, StreamMessage>();
 export function toStreamMessage(event: HubEvent, data?: string): StreamMessage {
   let message = encoded.get(event);
   if (!message) {
-    message = Object.freeze({ id: event.id, type: event.type, data: data ?? encodeData(event.data) });
+    message = Object.freeze({ id: event.id, type: event.type, data: data ?? encodeEventData(event.data) });
     encoded.set(event, message);
   }
   return message;
 }
 
-/** The `data` of a frame: strings as they are, every other value as JSON. */
-export function encodeData(data: unknown): string {
-  return typeof data === 'string' ? data : JSON.stringify(data);
-}
+

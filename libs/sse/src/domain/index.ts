@@ -1,6 +1,7 @@
 export * from './client-principal.js';
 export * from './client-id.js';
 export * from './entitlement.js';
+export * from './event-data.js';
 export * from './event-id.js';
 export * from './event-target.js';
 export * from './event-type.js';

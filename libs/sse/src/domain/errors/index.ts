@@ -10,3 +10,4 @@ export { ClosedTransportError } from './closed-transport.error.js';
 export { TooManyConnectionsError } from './too-many-connections.error.js';
 export { HubFullError } from './hub-full.error.js';
 export { RateLimitedError } from './rate-limited.error.js';
+export { InvalidEventDataError } from './invalid-event-data.error.js';
