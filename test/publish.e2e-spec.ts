@@ -28,6 +28,7 @@ describe.each(BROKERS)('Publishing (%s broker)', (broker) => {
     ['the reserved event "error"', { event: 'error', data: 1 }],
     ['an unknown field', { event: 'x', data: 1, target: 'all' }],
     ['a body that is a list', [{ event: 'x', data: 1 }]],
+    ['string data with a CR, which SSE would turn into a line break', { event: 'x', data: 'a\r\nb' }],
     ['malformed JSON', '{"event": "x", "data": '],
   ])('answers 400 to %s and delivers nothing', async (_name, body) => {
     const jwt = token({ sub: 'pub-watcher' });
