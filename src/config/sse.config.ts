@@ -3,7 +3,10 @@ import type { SseModuleOptions } from '@app/sse';
 import { intFromEnv } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 
-/** The hub's options from the environment (the variables CONTRACT.md lists). */
+/**
+ * The hub's options from the environment (the variables CONTRACT.md lists, plus
+ * `SSE_REDIS_PREFIX`, the Redis key namespace: instances sharing Redis and prefix form one hub).
+ */
 export const sseConfig = registerAs('sse', (): SseModuleOptions => {
   const env = process.env;
   const broker = env.SSE_BROKER ?? 'memory';
@@ -15,5 +18,8 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     historySize: intFromEnv(env, 'SSE_HISTORY_SIZE'),
     maxQueuedEvents: intFromEnv(env, 'SSE_MAX_QUEUED_EVENTS'),
     subscriptionGracePeriodMs: intFromEnv(env, 'SSE_SUBSCRIPTION_GRACE_MS'),
+    // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.SSE_REDIS_PREFIX || undefined,
   };
 });
