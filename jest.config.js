@@ -17,14 +17,15 @@ const shared = {
 };
 
 export default {
+  // Jest reads testTimeout from the global config only (a project's own value is ignored), so
+  // the e2e bound is set here: each e2e file starts real apps, and a stuck one must not hold the run.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,src}/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      // Each e2e file starts real apps; a stuck one must not hold the run.
-      testTimeout: 30_000,
     },
   ],
 };
