@@ -164,7 +164,14 @@ export class RedisHubFeed {
         if (failures++ === 0 && this.redis.isReady()) {
           this.logger.warn(`Reading the hub's streams failed (${String(error)}); retrying`);
         }
-        await delay(Math.min(50 * 2 ** failures, MAX_RETRY_DELAY_MS));
+        const backoff = Math.min(50 * 2 ** failures, MAX_RETRY_DELAY_MS);
+        // Not connected yet (start-up, an outage): go again as soon as Redis is back, or after
+        // the backoff. Either way a timer or an event wakes the loop: it never spins.
+        if (this.redis.publisher.status === 'ready') {
+          await delay(backoff);
+        } else {
+          await this.redis.whenReady(backoff);
+        }
       }
     }
   }

@@ -233,32 +233,33 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
 
   /** Writes the current presence of every unsynced client: opened while counted, else closed. */
   private sync(): Promise<void> {
-    this.syncing ??= (async () => {
-      try {
-        while (this.unsynced.size > 0 && !this.closed) {
-          const chunk = [...this.unsynced].slice(0, SYNC_CHUNK);
-          chunk.forEach((clientId) => this.unsynced.delete(clientId));
-          // Each script is sent in the same tick as its count is read, so a later open or close
-          // of the same client is written after it, and the last write wins.
-          const writes = chunk.map((clientId) =>
-            this.runFor(
-              (this.local.get(clientId) ?? 0) > 0 ? 'sseConnectionOpened' : 'sseConnectionClosed',
-              clientId,
-            ).catch((error: unknown) => {
-              this.unsynced.add(clientId);
-              throw error;
-            }),
-          );
-          const results = await Promise.allSettled(writes);
-          if (results.some((result) => result.status === 'rejected')) {
-            return;
-          }
-        }
-      } finally {
-        this.syncing = undefined;
-      }
-    })();
+    // Cleared in a `finally` callback, which always runs later than this assignment.
+    this.syncing ??= this.syncNow().finally(() => {
+      this.syncing = undefined;
+    });
     return this.syncing;
+  }
+
+  private async syncNow(): Promise<void> {
+    while (this.unsynced.size > 0 && !this.closed) {
+      const chunk = [...this.unsynced].slice(0, SYNC_CHUNK);
+      chunk.forEach((clientId) => this.unsynced.delete(clientId));
+      // Each script is sent in the same tick as its count is read, so a later open or close of
+      // the same client is written after it, and the last write wins.
+      const writes = chunk.map((clientId) =>
+        this.runFor(
+          (this.local.get(clientId) ?? 0) > 0 ? 'sseConnectionOpened' : 'sseConnectionClosed',
+          clientId,
+        ).catch((error: unknown) => {
+          this.unsynced.add(clientId);
+          throw error;
+        }),
+      );
+      const results = await Promise.allSettled(writes);
+      if (results.some((result) => result.status === 'rejected')) {
+        return; // Redis is away again: the next renewal or reconnect goes on
+      }
+    }
   }
 
   private runFor(script: HubScript, clientId: ClientId, extra: readonly string[] = []): Promise<unknown> {
