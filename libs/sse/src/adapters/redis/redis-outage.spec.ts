@@ -43,6 +43,25 @@ describe('Redis adapters when Redis goes away', () => {
     await server.stop();
   });
 
+  /** Cuts the connection of the `count` newest readers (b's first): ioredis reconnects them. */
+  async function killReaders(count: number): Promise<void> {
+    const admin = new Redis(server.url);
+    try {
+      const readers = String(await admin.client('LIST'))
+        .split('\n')
+        .filter((line) => line.includes('name=sse-hub:reader'))
+        .map((line) => Number(/id=(\d+)/.exec(line)?.[1]))
+        .sort((x, y) => y - x)
+        .slice(0, count);
+      expect(readers).toHaveLength(count);
+      for (const id of readers) {
+        await admin.client('KILL', 'ID', String(id));
+      }
+    } finally {
+      admin.disconnect();
+    }
+  }
+
   it('refuses publishes fast while Redis is down, reports down, and recovers by itself', async () => {
     const onB = record(b);
     await a.stream.append(draft(1));
@@ -78,19 +97,7 @@ describe('Redis adapters when Redis goes away', () => {
     await eventually(() => onA.length === 1 && onB.length === 1, 'the first event everywhere');
 
     // Cut both readers (the publishers stay) and publish while they reconnect.
-    const admin = new Redis(server.url);
-    try {
-      const readers = String(await admin.client('LIST'))
-        .split('\n')
-        .filter((line) => line.includes('name=sse-hub:reader'))
-        .map((line) => /id=(\d+)/.exec(line)?.[1] as string);
-      expect(readers).toHaveLength(2);
-      for (const id of readers) {
-        await admin.client('KILL', 'ID', id);
-      }
-    } finally {
-      admin.disconnect();
-    }
+    await killReaders(2);
     for (let n = 1; n <= 20; n++) {
       await (n % 2 ? a : b).stream.append(draft(n));
     }
@@ -100,6 +107,28 @@ describe('Redis adapters when Redis goes away', () => {
       await eventually(() => seen.length >= 21, 'all 21 events', 10_000);
       expect(dataOf(seen)).toEqual(expected);
     }
+  });
+
+  it('hands subscription changes and events over in one id order, even when they arrive in one read', async () => {
+    const log: string[] = [];
+    b.stream.subscribe((event) => log.push(`event ${String((event.data as { n: number }).n)}`));
+    b.registry.watch((change) => log.push(change.kind));
+    await a.stream.append(draft(0));
+    await eventually(() => log.length === 1, 'the first event on b');
+
+    // With b's reader cut off, everything below waits in Redis and reaches b in one read.
+    await killReaders(1);
+    const client = parseClientId('racer');
+    await a.registry.connectionOpened(client);
+    await a.registry.add(client, [{ topic: parseTopic('t'), since: '0-0' }]);
+    await a.stream.append(draft(1));
+    await a.registry.remove(client, [parseTopic('t')]);
+    await a.stream.append(draft(2));
+    await a.registry.add(client, [{ topic: parseTopic('u'), since: '0-0' }]);
+
+    await eventually(() => log.length === 6, 'everything on b', 10_000);
+    expect(log).toEqual(['event 0', 'added', 'event 1', 'removed', 'event 2', 'added']);
+    await a.registry.connectionClosed(client);
   });
 
   it('writes the presence it could not write during the outage once Redis is back', async () => {
