@@ -61,6 +61,16 @@ const READER_OPTIONS: Partial<RedisOptions> = {
   connectionName: 'sse-hub:reader',
 };
 
+/**
+ * Drops a connection unless it is already gone: ioredis arms a 2 s timer on every disconnect()
+ * that only the socket's close clears, and a closed socket never closes again.
+ */
+function disconnect(connection: Redis): void {
+  if (connection.status !== 'end') {
+    connection.disconnect();
+  }
+}
+
 type ScriptCall = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
 /**
@@ -138,18 +148,24 @@ export class RedisConnections {
       return;
     }
     this.closed = true;
-    this.reader.disconnect();
-    if (this.publisher.status !== 'ready') {
-      this.publisher.disconnect();
-      return;
+    if (this.publisher.status === 'ready') {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), QUIT_TIMEOUT_MS);
+      });
+      const quit = this.publisher.quit().then(
+        () => false,
+        () => true,
+      );
+      const forced = await Promise.race([quit, timedOut]);
+      clearTimeout(timer);
+      if (forced) {
+        this.publisher.disconnect();
+      }
+    } else {
+      disconnect(this.publisher);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
-    });
-    await Promise.race([this.publisher.quit().catch(() => undefined), deadline]);
-    clearTimeout(timer);
-    this.publisher.disconnect();
+    disconnect(this.reader);
   }
 
   private reportDown(error: Error): void {
