@@ -26,7 +26,10 @@ const shapes = {
   '1 KiB string broadcast': (n) => ({
     type: 'news',
     target: { kind: 'broadcast' },
-    data: randomBytes(768).toString('base64').slice(0, 1024 - String(n).length) + n,
+    data:
+      randomBytes(768)
+        .toString('base64')
+        .slice(0, 1024 - String(n).length) + n,
   }),
 };
 

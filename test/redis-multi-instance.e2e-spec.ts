@@ -37,7 +37,10 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
       const onA = await stream(a, 'ann');
       const onB = await stream(b, 'ann'); // a second tab, on the other instance
       const other = await stream(b, 'ben');
-      await request(a.url, 'POST', '/sse/subscriptions', { token: token({ sub: 'ben' }), body: { topics: ['room/1'] } });
+      await request(a.url, 'POST', '/sse/subscriptions', {
+        token: token({ sub: 'ben' }),
+        body: { topics: ['room/1'] },
+      });
 
       const toAnn = await publish(b.url, publisher, 'clients/ann', 'note', { to: 'ann' });
       const toRoom = await publish(a.url, publisher, 'topics/room/1', 'chat', { to: 'room' });
@@ -75,7 +78,9 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
       }
       const got = await onB.waitForEvents('race', 15);
       expect(got.map((event) => JSON.parse(event.data).round)).toEqual([...Array(15).keys()]);
-      await expect(request(b.url, 'GET', '/sse/subscriptions', { token: subscriber })).resolves.toMatchObject({
+      await expect(
+        request(b.url, 'GET', '/sse/subscriptions', { token: subscriber }),
+      ).resolves.toMatchObject({
         body: { topics: expect.arrayContaining(['race/0', 'race/14']) },
       });
     });
@@ -84,7 +89,9 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
       const onA = await stream(a, 'dora');
       const onB = await stream(b, 'dora');
       const receipts = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => publish(i % 2 ? a.url : b.url, publisher, 'clients/dora', 'tick', { i })),
+        Array.from({ length: 60 }, (_, i) =>
+          publish(i % 2 ? a.url : b.url, publisher, 'clients/dora', 'tick', { i }),
+        ),
       );
       expect(receipts.every((receipt) => receipt.status === 202)).toBe(true);
       const accepted = receipts.map((receipt) => receipt.body.id).sort(compareIds);
@@ -104,7 +111,10 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
       first.close();
       const missed = [];
       for (let i = 4; i <= 6; i++) {
-        missed.push((await publish(a.url, publisher, i % 2 ? 'clients/eve' : 'broadcast', 'missed', { i })).body.id);
+        missed.push(
+          (await publish(a.url, publisher, i % 2 ? 'clients/eve' : 'broadcast', 'missed', { i }))
+            .body.id,
+        );
       }
       await publish(a.url, publisher, 'clients/someone-else', 'not-for-eve', {});
 
@@ -119,7 +129,13 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
       const live = await publish(a.url, publisher, 'clients/eve', 'live', {});
       const [after] = await resumed.waitForEvents('live', 1);
       expect(after.id).toBe(live.body.id);
-      expect(resumed.events.map((event) => event.event)).toEqual(['connected', 'missed', 'missed', 'missed', 'live']);
+      expect(resumed.events.map((event) => event.event)).toEqual([
+        'connected',
+        'missed',
+        'missed',
+        'missed',
+        'live',
+      ]);
     });
   });
 
@@ -160,7 +176,9 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
       expect(refused.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
       expect(refused.text).not.toContain(String(server.port));
       const heartbeats = onD.comments.length;
-      await waitFor(() => onD.comments.length >= heartbeats + 2, { what: 'heartbeats during the outage' });
+      await waitFor(() => onD.comments.length >= heartbeats + 2, {
+        what: 'heartbeats during the outage',
+      });
 
       await server.restart();
       await waitFor(async () => (await send(3)).status === 202, {
@@ -180,18 +198,27 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
 
     it('does not let a stream that failed during the outage hold the client’s topics afterwards', async () => {
       await server.stop();
-      const failed = await connect(`${c.url}/sse`, { token: token({ sub: 'gil' }) }).catch(() => undefined);
+      const failed = await connect(`${c.url}/sse`, { token: token({ sub: 'gil' }) }).catch(
+        () => undefined,
+      );
       failed?.close();
       await server.restart();
       const gil = token({ sub: 'gil' });
       await waitFor(
         async () =>
-          (await request(c.url, 'POST', '/sse/subscriptions', { token: gil, body: { topics: ['t'] } })).status === 200,
+          (
+            await request(c.url, 'POST', '/sse/subscriptions', {
+              token: gil,
+              body: { topics: ['t'] },
+            })
+          ).status === 200,
         { timeoutMs: 10_000, intervalMs: 100, what: 'a subscription to be accepted again' },
       );
       // gil has no stream anywhere: the topic goes after the grace period (300 ms).
       await waitFor(
-        async () => (await request(d.url, 'GET', '/sse/subscriptions', { token: gil })).body?.topics?.length === 0,
+        async () =>
+          (await request(d.url, 'GET', '/sse/subscriptions', { token: gil })).body?.topics
+            ?.length === 0,
         { timeoutMs: 5_000, intervalMs: 50, what: 'the topics to expire' },
       );
     });

@@ -1,4 +1,7 @@
-import { RedisConnections, type RedisLogger } from '../../libs/sse/src/adapters/redis/redis-connections.js';
+import {
+  RedisConnections,
+  type RedisLogger,
+} from '../../libs/sse/src/adapters/redis/redis-connections.js';
 import { RedisEventStreamAdapter } from '../../libs/sse/src/adapters/redis/redis-event-stream.adapter.js';
 import { RedisHubFeed } from '../../libs/sse/src/adapters/redis/redis-hub-feed.js';
 import { RedisSubscriptionRegistryAdapter } from '../../libs/sse/src/adapters/redis/redis-subscription-registry.adapter.js';

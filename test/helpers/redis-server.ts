@@ -37,14 +37,18 @@ export class PrivateRedisServer {
     );
     this.process = child;
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code} while starting`))),
+      child.once('exit', (code) =>
+        reject(new Error(`redis-server exited with ${code} while starting`)),
+      ),
     );
     exited.catch(() => undefined);
     const deadline = Date.now() + timeoutMs;
     while (!(await Promise.race([ping(this.port), exited]))) {
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`redis-server on port ${this.port} did not answer PING within ${timeoutMs} ms`);
+        throw new Error(
+          `redis-server on port ${this.port} did not answer PING within ${timeoutMs} ms`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -73,7 +77,11 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }

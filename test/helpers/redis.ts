@@ -11,12 +11,22 @@ export function uniqueRedisPrefix(label = 'run'): string {
 
 /** Deletes every key under `<prefix>:` and nothing else (SCAN + UNLINK, never FLUSHDB). */
 export async function deleteRedisPrefix(prefix: string, url = SHARED_REDIS_URL): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${escapeGlob(prefix)}:*`,
+        'COUNT',
+        1000,
+      );
       if (keys.length > 0) {
         await redis.unlink(...keys);
       }
@@ -36,7 +46,13 @@ export async function countRedisKeys(prefix: string, url = SHARED_REDIS_URL): Pr
     let cursor = '0';
     let count = 0;
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${escapeGlob(prefix)}:*`,
+        'COUNT',
+        1000,
+      );
       count += keys.length;
       cursor = next;
     } while (cursor !== '0');

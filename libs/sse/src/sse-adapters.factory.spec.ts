@@ -1,4 +1,8 @@
-import { deleteRedisPrefix, SHARED_REDIS_URL, uniqueRedisPrefix } from '../../../test/helpers/redis.js';
+import {
+  deleteRedisPrefix,
+  SHARED_REDIS_URL,
+  uniqueRedisPrefix,
+} from '../../../test/helpers/redis.js';
 import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
 import { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-event-transport.adapter.js';
 import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';
@@ -22,7 +26,12 @@ describe('SseAdapterSet', () => {
     const prefix = uniqueRedisPrefix('factory');
     afterAll(() => deleteRedisPrefix(prefix));
     const redisOptions = () =>
-      resolveSseOptions({ jwtSecret: 's', broker: 'redis', redisUrl: SHARED_REDIS_URL, redisKeyPrefix: prefix });
+      resolveSseOptions({
+        jwtSecret: 's',
+        broker: 'redis',
+        redisUrl: SHARED_REDIS_URL,
+        redisKeyPrefix: prefix,
+      });
 
     it('uses one Redis stream as history and transport, reports its health, and closes what it opened', async () => {
       const set = new SseAdapterSet(redisOptions());
@@ -31,25 +40,43 @@ describe('SseAdapterSet', () => {
       expect(set.transport).toBe(set.history);
       expect(set.registry).toBeInstanceOf(RedisSubscriptionRegistryAdapter);
       expect(set.health).toBe(set.history);
-      await expect(set.health?.checkHealth()).resolves.toMatchObject({ up: true, details: { broker: 'redis' } });
+      await expect(set.health?.checkHealth()).resolves.toMatchObject({
+        up: true,
+        details: { broker: 'redis' },
+      });
       // Ready at once after start-up: the first publish needs no warm-up.
-      await expect(set.history.append({ type: parseEventType('e'), data: 1, target: toEveryone() })).resolves.toMatchObject({
+      await expect(
+        set.history.append({ type: parseEventType('e'), data: 1, target: toEveryone() }),
+      ).resolves.toMatchObject({
         id: expect.stringMatching(/^\d+-\d+$/),
       });
 
       await set.onApplicationShutdown();
       await expect(set.history.headId()).rejects.toBeInstanceOf(ClosedTransportError);
-      await expect(set.registry.list(parseClientId('x'))).rejects.toBeInstanceOf(ClosedTransportError);
+      await expect(set.registry.list(parseClientId('x'))).rejects.toBeInstanceOf(
+        ClosedTransportError,
+      );
     });
 
     it('uses adapters it is given, and leaves them open', async () => {
       const registry = new InMemorySubscriptionRegistryAdapter(1_000);
       const transport = new InMemoryEventTransportAdapter();
       const history = new InMemoryEventHistoryAdapter(10);
-      const set = new SseAdapterSet(resolveSseOptions({ ...redisOptions(), adapters: { history, transport, registry } }));
-      expect([set.history, set.transport, set.registry, set.health]).toEqual([history, transport, registry, undefined]);
+      const set = new SseAdapterSet(
+        resolveSseOptions({ ...redisOptions(), adapters: { history, transport, registry } }),
+      );
+      expect([set.history, set.transport, set.registry, set.health]).toEqual([
+        history,
+        transport,
+        registry,
+        undefined,
+      ]);
       await set.onApplicationShutdown();
-      const event = await history.append({ type: parseEventType('e'), data: 1, target: toEveryone() });
+      const event = await history.append({
+        type: parseEventType('e'),
+        data: 1,
+        target: toEveryone(),
+      });
       await expect(transport.publish(event)).resolves.toBeUndefined();
     });
   });

@@ -67,7 +67,12 @@ const REDIS_KEY_PREFIX = /^[A-Za-z0-9_\-.:]{1,64}$/;
  * The Redis options are checked whatever the broker, so a typo shows before someone switches
  * `broker` to `redis`. The URL is never echoed: it may carry a password.
  */
-function redisProblems({ broker, redisUrl, redisKeyPrefix, adapters }: ResolvedSseOptions): string[] {
+function redisProblems({
+  broker,
+  redisUrl,
+  redisKeyPrefix,
+  adapters,
+}: ResolvedSseOptions): string[] {
   const problems: string[] = [];
   if (typeof redisUrl !== 'string' || !isRedisUrl(redisUrl)) {
     problems.push('redisUrl must be a redis:// or rediss:// URL');
@@ -81,7 +86,9 @@ function redisProblems({ broker, redisUrl, redisKeyPrefix, adapters }: ResolvedS
   // instances by being appended to it. A custom history with the Redis transport (or the other
   // way round) would accept events that no instance ever delivers.
   if (broker === 'redis' && adapters && !adapters.history !== !adapters.transport) {
-    problems.push("adapters.history and adapters.transport must be given together with broker 'redis'");
+    problems.push(
+      "adapters.history and adapters.transport must be given together with broker 'redis'",
+    );
   }
   return problems;
 }

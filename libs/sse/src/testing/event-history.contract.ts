@@ -20,7 +20,9 @@ export interface EventHistoryHubOptions {
 }
 
 /** Makes a fresh hub whose instances' histories keep `capacity` events. */
-export type EventHistoryHubFactory = (options: EventHistoryHubOptions) => Promise<HubFixture<EventHistory>>;
+export type EventHistoryHubFactory = (
+  options: EventHistoryHubOptions,
+) => Promise<HubFixture<EventHistory>>;
 
 const draft = (n: number, data: unknown = { n }): EventDraft => ({
   type: parseEventType('test.event'),
@@ -51,7 +53,10 @@ export function eventHistoryContract(name: string, createHub: EventHistoryHubFac
     it('starts empty: head is the beginning, a replay from it is complete and empty', async () => {
       const history = await (await open()).instance();
       await expect(history.headId()).resolves.toBe(BEGINNING);
-      await expect(history.readAfter(BEGINNING, 10)).resolves.toEqual({ events: [], complete: true });
+      await expect(history.readAfter(BEGINNING, 10)).resolves.toEqual({
+        events: [],
+        complete: true,
+      });
     });
 
     it('gives ids of the <ms>-<seq> shape, strictly increasing in acceptance order', async () => {
@@ -68,7 +73,9 @@ export function eventHistoryContract(name: string, createHub: EventHistoryHubFac
 
     it('gives concurrent appends unique ids, and keeps them in id order', async () => {
       const history = await (await open()).instance();
-      const accepted = await Promise.all(Array.from({ length: 50 }, (_, n) => history.append(draft(n))));
+      const accepted = await Promise.all(
+        Array.from({ length: 50 }, (_, n) => history.append(draft(n))),
+      );
       const acceptedIds = ids(accepted);
       expect(new Set(acceptedIds).size).toBe(50);
       const page = await history.readAfter(BEGINNING, 100);
@@ -79,7 +86,11 @@ export function eventHistoryContract(name: string, createHub: EventHistoryHubFac
       const history = await (await open()).instance();
       const drafts: EventDraft[] = [
         { type: parseEventType('a'), data: 'a string, not JSON: {"x":1}', target: toEveryone() },
-        { type: parseEventType('b.c:d-e_f'), data: '42', target: toClient(parseClientId('user 1/é')) },
+        {
+          type: parseEventType('b.c:d-e_f'),
+          data: '42',
+          target: toClient(parseClientId('user 1/é')),
+        },
         { type: parseEventType('g'), data: 42, target: toTopic(parseTopic('news/sport')) },
         { type: parseEventType('h'), data: null, target: toEveryone() },
         {
@@ -93,7 +104,9 @@ export function eventHistoryContract(name: string, createHub: EventHistoryHubFac
       for (const each of drafts) {
         accepted.push(await history.append(each));
       }
-      accepted.forEach((event, i) => expect(event).toEqual({ ...drafts[i], id: expect.any(String) }));
+      accepted.forEach((event, i) =>
+        expect(event).toEqual({ ...drafts[i], id: expect.any(String) }),
+      );
       const page = await history.readAfter(BEGINNING, 100);
       expect(page.events).toEqual(accepted);
     });
@@ -112,7 +125,10 @@ export function eventHistoryContract(name: string, createHub: EventHistoryHubFac
         events: accepted.slice(4, 6),
         complete: true,
       });
-      await expect(history.readAfter(accepted[9].id, 100)).resolves.toEqual({ events: [], complete: true });
+      await expect(history.readAfter(accepted[9].id, 100)).resolves.toEqual({
+        events: [],
+        complete: true,
+      });
     });
 
     it('keeps the newest `capacity` events and says when a replay missed some', async () => {

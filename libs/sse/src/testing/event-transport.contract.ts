@@ -23,7 +23,11 @@ export type EventTransportHubFactory = () => Promise<HubFixture<EventStreamInsta
 
 /** Accepts an event on one instance and publishes it, the way NotificationService does. */
 async function publish(instance: EventStreamInstance, n: number): Promise<HubEvent> {
-  const event = await instance.history.append({ type: parseEventType('test.event'), data: { n }, target: toEveryone() });
+  const event = await instance.history.append({
+    type: parseEventType('test.event'),
+    data: { n },
+    target: toEveryone(),
+  });
   await instance.transport.publish(event);
   return event;
 }
@@ -86,7 +90,10 @@ export function eventTransportContract(name: string, createHub: EventTransportHu
       const stopped = record(a.transport);
       const staying = record(a.transport);
       const first = await publish(a, 1);
-      await eventually(() => stopped.events.length === 1 && staying.events.length === 1, 'the first event');
+      await eventually(
+        () => stopped.events.length === 1 && staying.events.length === 1,
+        'the first event',
+      );
       stopped.stop();
       const second = await publish(a, 2);
       await eventually(() => staying.events.length === 2, 'the second event');

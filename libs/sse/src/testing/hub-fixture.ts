@@ -42,4 +42,5 @@ export async function eventually<T>(
  * Lets time pass. Only for showing that something does NOT happen within a period (a grace
  * period that must not end early); anything that does happen is awaited with `eventually`.
  */
-export const elapse = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const elapse = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));

@@ -28,7 +28,10 @@ const sorted = (subscriptions: Subscription[]): Subscription[] => [...subscripti
 const topicsOf = async (registry: SubscriptionRegistry, clientId: ClientId): Promise<string[]> =>
   (await registry.list(clientId)).map((s) => s.topic).sort();
 
-function watchAll(registry: SubscriptionRegistry): { changes: SubscriptionChange[]; stop: () => void } {
+function watchAll(registry: SubscriptionRegistry): {
+  changes: SubscriptionChange[];
+  stop: () => void;
+} {
   const changes: SubscriptionChange[] = [];
   const stop = registry.watch((change) => changes.push(change));
   return { changes, stop };
@@ -43,7 +46,10 @@ const expiredFor = (changes: SubscriptionChange[], clientId: ClientId): boolean 
  * last connection closed, whichever instance it was on.
  * @publicApi
  */
-export function subscriptionRegistryContract(name: string, createHub: SubscriptionRegistryHubFactory): void {
+export function subscriptionRegistryContract(
+  name: string,
+  createHub: SubscriptionRegistryHubFactory,
+): void {
   describe(`SubscriptionRegistry contract: ${name}`, () => {
     let hub: HubFixture<SubscriptionRegistry>;
     let clientCount = 0;
@@ -68,7 +74,11 @@ export function subscriptionRegistryContract(name: string, createHub: Subscripti
         sub('b/c', '1-0'),
         sub('d', '9-0'),
       ]);
-      expect(sorted(await registry.list(alice))).toEqual([sub('a', '1-0'), sub('b/c', '1-0'), sub('d', '9-0')]);
+      expect(sorted(await registry.list(alice))).toEqual([
+        sub('a', '1-0'),
+        sub('b/c', '1-0'),
+        sub('d', '9-0'),
+      ]);
       await expect(registry.list(client())).resolves.toEqual([]);
       await registry.connectionClosed(alice);
     });
@@ -78,7 +88,10 @@ export function subscriptionRegistryContract(name: string, createHub: Subscripti
       const bob = client();
       await registry.connectionOpened(bob);
       await registry.add(bob, [sub('a'), sub('b'), sub('c')]);
-      expect(sorted(await registry.remove(bob, [topic('a'), topic('zzz')]))).toEqual([sub('b'), sub('c')]);
+      expect(sorted(await registry.remove(bob, [topic('a'), topic('zzz')]))).toEqual([
+        sub('b'),
+        sub('c'),
+      ]);
       await expect(registry.remove(client(), [topic('a')])).resolves.toEqual([]);
       await registry.connectionClosed(bob);
     });

@@ -24,7 +24,11 @@ eventHistoryContract('in-memory', async ({ capacity }) =>
 
 eventTransportContract('in-memory', async () => {
   const transport = new InMemoryEventTransportAdapter();
-  return singleInstance({ history: new InMemoryEventHistoryAdapter(1_000), transport, close: () => transport.close() });
+  return singleInstance({
+    history: new InMemoryEventHistoryAdapter(1_000),
+    transport,
+    close: () => transport.close(),
+  });
 });
 
 subscriptionRegistryContract('in-memory', async ({ gracePeriodMs }) =>

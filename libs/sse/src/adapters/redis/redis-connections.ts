@@ -137,7 +137,11 @@ export class RedisConnections {
   }
 
   /** Runs one of the hub's Lua scripts (EVALSHA, loading it again after a Redis restart). */
-  run(script: HubScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  run(
+    script: HubScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     const call = (this.publisher as unknown as Record<HubScript, ScriptCall>)[script];
     return call.call(this.publisher, keys.length, ...keys, ...args);
   }

@@ -93,7 +93,9 @@ export function decodeStreamsRead(reply: unknown): Map<string, StreamEntry[]> {
   const streams = arrayOf(reply, 'XREAD reply');
   const flat = typeof streams[0] === 'string';
   for (let i = 0; i < streams.length; i += flat ? 2 : 1) {
-    const [key, entries] = flat ? [streams[i], streams[i + 1]] : arrayOf(streams[i], 'XREAD stream');
+    const [key, entries] = flat
+      ? [streams[i], streams[i + 1]]
+      : arrayOf(streams[i], 'XREAD stream');
     byKey.set(stringOf(key, 'a stream key'), decodeEntries(entries));
   }
   return byKey;

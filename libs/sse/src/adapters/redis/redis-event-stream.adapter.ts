@@ -93,7 +93,11 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
     }
     let reply: unknown;
     try {
-      reply = await this.redis.run('sseReadAfter', [this.redis.keys.events, this.redis.keys.history], [after, limit]);
+      reply = await this.redis.run(
+        'sseReadAfter',
+        [this.redis.keys.events, this.redis.keys.history],
+        [after, limit],
+      );
     } catch (error) {
       throw toBrokerError(error);
     }

@@ -231,7 +231,11 @@ export class RedisHubFeed {
   }
 
   /** An entry the hub cannot read is skipped (and logged), never allowed to stop the loop. */
-  private decode<T>(entry: StreamEntry, decode: (entry: StreamEntry) => T, what: string): T | undefined {
+  private decode<T>(
+    entry: StreamEntry,
+    decode: (entry: StreamEntry) => T,
+    what: string,
+  ): T | undefined {
     try {
       return decode(entry);
     } catch (error) {

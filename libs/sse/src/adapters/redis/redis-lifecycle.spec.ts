@@ -1,5 +1,8 @@
 import { Redis } from 'ioredis';
-import { RedisTestHub, type RedisTestInstance } from '../../../../../test/helpers/redis-adapters.js';
+import {
+  RedisTestHub,
+  type RedisTestInstance,
+} from '../../../../../test/helpers/redis-adapters.js';
 import { PrivateRedisServer } from '../../../../../test/helpers/redis-server.js';
 import {
   BEGINNING,
@@ -74,9 +77,16 @@ describe('Redis adapters: lifecycle', () => {
 
   it('closes both connections, after which every call throws ClosedTransportError', async () => {
     const a = await hub.instance();
-    const event = await a.stream.append({ type: parseEventType('e'), data: 1, target: toEveryone() });
+    const event = await a.stream.append({
+      type: parseEventType('e'),
+      data: 1,
+      target: toEveryone(),
+    });
     await a.close();
-    await eventually(async () => (await connectionNames()).length === 0, 'both connections to close');
+    await eventually(
+      async () => (await connectionNames()).length === 0,
+      'both connections to close',
+    );
     const client = parseClientId('closed');
     const calls: (() => unknown)[] = [
       () => a.stream.append({ type: parseEventType('e'), data: 1, target: toEveryone() }),
@@ -106,7 +116,11 @@ describe('Redis adapters: lifecycle', () => {
     await a.registry.connectionOpened(client);
     await b.registry.add(client, [{ topic: parseTopic('t'), since: BEGINNING }]);
     await a.close();
-    await eventually(() => changes.some((change) => change.kind === 'expired'), 'the expiry', 3_000);
+    await eventually(
+      () => changes.some((change) => change.kind === 'expired'),
+      'the expiry',
+      3_000,
+    );
     await expect(b.registry.list(client)).resolves.toEqual([]);
   });
 

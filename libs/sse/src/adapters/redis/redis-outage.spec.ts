@@ -1,5 +1,8 @@
 import { Redis } from 'ioredis';
-import { RedisTestHub, type RedisTestInstance } from '../../../../../test/helpers/redis-adapters.js';
+import {
+  RedisTestHub,
+  type RedisTestInstance,
+} from '../../../../../test/helpers/redis-adapters.js';
 import { PrivateRedisServer } from '../../../../../test/helpers/redis-server.js';
 import {
   BrokerUnavailableError,
@@ -23,7 +26,11 @@ describe('Redis adapters when Redis goes away', () => {
   let a: RedisTestInstance;
   let b: RedisTestInstance;
 
-  const draft = (n: number): EventDraft => ({ type: parseEventType('tick'), data: { n }, target: toEveryone() });
+  const draft = (n: number): EventDraft => ({
+    type: parseEventType('tick'),
+    data: { n },
+    target: toEveryone(),
+  });
   const record = (instance: RedisTestInstance): HubEvent[] => {
     const events: HubEvent[] = [];
     instance.stream.subscribe((event) => events.push(event));
@@ -72,9 +79,9 @@ describe('Redis adapters when Redis goes away', () => {
     await eventually(async () => !(await a.stream.checkHealth()).up, 'health to report down');
     const started = Date.now();
     await expect(a.stream.append(draft(2))).rejects.toBeInstanceOf(BrokerUnavailableError);
-    await expect(a.registry.add(parseClientId('c'), [{ topic: parseTopic('t'), since: '0-0' }])).rejects.toBeInstanceOf(
-      BrokerUnavailableError,
-    );
+    await expect(
+      a.registry.add(parseClientId('c'), [{ topic: parseTopic('t'), since: '0-0' }]),
+    ).rejects.toBeInstanceOf(BrokerUnavailableError);
     await expect(b.stream.headId()).rejects.toBeInstanceOf(BrokerUnavailableError);
     expect(Date.now() - started).toBeLessThan(COMMAND_TIMEOUT_MS);
 
@@ -85,7 +92,11 @@ describe('Redis adapters when Redis goes away', () => {
       'a publish to be accepted again',
       10_000,
     );
-    await eventually(() => onB.some((event) => event.id === accepted.id), 'the new event on b', 10_000);
+    await eventually(
+      () => onB.some((event) => event.id === accepted.id),
+      'the new event on b',
+      10_000,
+    );
     // The refused event never shows up; nothing arrives twice.
     expect(dataOf(onB)).toEqual([{ n: 1 }, { n: 3 }]);
   });
@@ -134,12 +145,17 @@ describe('Redis adapters when Redis goes away', () => {
   it('writes the presence it could not write during the outage once Redis is back', async () => {
     const client = parseClientId('tab-opened-during-outage');
     await server.stop();
-    await expect(a.registry.connectionOpened(client)).rejects.toBeInstanceOf(BrokerUnavailableError);
+    await expect(a.registry.connectionOpened(client)).rejects.toBeInstanceOf(
+      BrokerUnavailableError,
+    );
 
     // Redis is back, empty (no persistence). The connection on a is still open.
     await server.restart();
     await eventually(
-      () => b.registry.add(client, [{ topic: parseTopic('kept'), since: '0-0' }]).catch(() => undefined),
+      () =>
+        b.registry
+          .add(client, [{ topic: parseTopic('kept'), since: '0-0' }])
+          .catch(() => undefined),
       'a subscription to be accepted again',
       10_000,
     );
@@ -147,6 +163,9 @@ describe('Redis adapters when Redis goes away', () => {
     expect((await b.registry.list(client)).map((s) => s.topic)).toEqual(['kept']);
 
     await a.registry.connectionClosed(client);
-    await eventually(async () => (await b.registry.list(client)).length === 0, 'expiry after the close');
+    await eventually(
+      async () => (await b.registry.list(client)).length === 0,
+      'expiry after the close',
+    );
   });
 });

@@ -176,7 +176,7 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
       return;
     }
     try {
-      for (let left = 1; left > 0; ) {
+      for (let left = 1; left > 0;) {
         left = Number(await this.run('sseInstanceLeave', [BATCH]));
       }
     } catch {
@@ -262,7 +262,11 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
     }
   }
 
-  private runFor(script: HubScript, clientId: ClientId, extra: readonly string[] = []): Promise<unknown> {
+  private runFor(
+    script: HubScript,
+    clientId: ClientId,
+    extra: readonly string[] = [],
+  ): Promise<unknown> {
     this.assertOpen();
     return this.run(script, [clientId, ...extra]);
   }

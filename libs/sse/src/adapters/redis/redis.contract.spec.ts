@@ -1,4 +1,8 @@
-import { RedisTestHub, type RedisInstanceOptions, type RedisTestInstance } from '../../../../../test/helpers/redis-adapters.js';
+import {
+  RedisTestHub,
+  type RedisInstanceOptions,
+  type RedisTestInstance,
+} from '../../../../../test/helpers/redis-adapters.js';
 import { eventHistoryContract } from '../../testing/event-history.contract.js';
 import { eventTransportContract } from '../../testing/event-transport.contract.js';
 import type { HubFixture } from '../../testing/hub-fixture.js';
@@ -9,7 +13,10 @@ import { subscriptionRegistryContract } from '../../testing/subscription-registr
  * prefix of their own, deleted afterwards. Each `instance()` is another process's adapters on
  * the same prefix, so the cross-instance cases really cross connections.
  */
-function redisHub<T>(options: RedisInstanceOptions, pick: (instance: RedisTestInstance) => T): HubFixture<T> {
+function redisHub<T>(
+  options: RedisInstanceOptions,
+  pick: (instance: RedisTestInstance) => T,
+): HubFixture<T> {
   const hub = new RedisTestHub();
   return {
     instance: async () => pick(await hub.instance(options)),
@@ -17,7 +24,9 @@ function redisHub<T>(options: RedisInstanceOptions, pick: (instance: RedisTestIn
   };
 }
 
-eventHistoryContract('redis', async ({ capacity }) => redisHub({ historySize: capacity }, (i) => i.stream));
+eventHistoryContract('redis', async ({ capacity }) =>
+  redisHub({ historySize: capacity }, (i) => i.stream),
+);
 
 eventTransportContract('redis', async () =>
   redisHub({}, (i) => ({ history: i.stream, transport: i.stream })),
