@@ -35,23 +35,25 @@ describe('SseAdapterSet', () => {
 
     it('uses one Redis stream as history and transport, reports its health, and closes what it opened', async () => {
       const set = new SseAdapterSet(redisOptions());
-      await set.onModuleInit();
-      expect(set.history).toBeInstanceOf(RedisEventStreamAdapter);
-      expect(set.transport).toBe(set.history);
-      expect(set.registry).toBeInstanceOf(RedisSubscriptionRegistryAdapter);
-      expect(set.health).toBe(set.history);
-      await expect(set.health?.checkHealth()).resolves.toMatchObject({
-        up: true,
-        details: { broker: 'redis' },
-      });
-      // Ready at once after start-up: the first publish needs no warm-up.
-      await expect(
-        set.history.append({ type: parseEventType('e'), data: 1, target: toEveryone() }),
-      ).resolves.toMatchObject({
-        id: expect.stringMatching(/^\d+-\d+$/),
-      });
-
-      await set.onApplicationShutdown();
+      try {
+        await set.onModuleInit();
+        expect(set.history).toBeInstanceOf(RedisEventStreamAdapter);
+        expect(set.transport).toBe(set.history);
+        expect(set.registry).toBeInstanceOf(RedisSubscriptionRegistryAdapter);
+        expect(set.health).toBe(set.history);
+        // Ready at once after start-up: health is up and the first publish needs no warm-up.
+        await expect(set.health?.checkHealth()).resolves.toMatchObject({
+          up: true,
+          details: { broker: 'redis' },
+        });
+        await expect(
+          set.history.append({ type: parseEventType('e'), data: 1, target: toEveryone() }),
+        ).resolves.toMatchObject({
+          id: expect.stringMatching(/^\d+-\d+$/),
+        });
+      } finally {
+        await set.onApplicationShutdown();
+      }
       await expect(set.history.headId()).rejects.toBeInstanceOf(ClosedTransportError);
       await expect(set.registry.list(parseClientId('x'))).rejects.toBeInstanceOf(
         ClosedTransportError,

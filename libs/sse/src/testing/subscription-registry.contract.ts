@@ -19,7 +19,7 @@ export type SubscriptionRegistryHubFactory = (
 ) => Promise<HubFixture<SubscriptionRegistry>>;
 
 /** Short enough to keep the suite fast, long enough to tell "within" from "after". */
-const GRACE_MS = 300;
+const GRACE_MS = 400;
 
 const topic = (name: string): Topic => parseTopic(name);
 const sub = (name: string, since = '0-0'): Subscription => ({ topic: topic(name), since });
@@ -162,7 +162,7 @@ export function subscriptionRegistryContract(
       await a.connectionOpened(frank);
       await a.add(frank, [sub('stay')]);
       await a.connectionClosed(frank);
-      await elapse(GRACE_MS / 3);
+      await elapse(GRACE_MS / 8);
       await b.connectionOpened(frank); // the EventSource reconnected, to another instance
       await elapse(GRACE_MS * 2);
       expect(await topicsOf(a, frank)).toEqual(['stay']);

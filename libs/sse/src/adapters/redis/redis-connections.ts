@@ -112,21 +112,28 @@ export class RedisConnections {
     return this.publisher.status === 'ready' && this.reader.status === 'ready';
   }
 
-  /** Waits (bounded) for the first connection, so the first request after start-up works. */
+  /**
+   * Waits (bounded) until both connections are ready, so the first request after start-up works
+   * and health reports up. Resolves whether they are.
+   */
   async whenReady(timeoutMs = FIRST_CONNECT_WAIT_MS): Promise<boolean> {
-    if (this.publisher.status === 'ready') {
+    if (this.isReady()) {
       return true;
     }
     return new Promise((resolve) => {
       const done = (ready: boolean): void => {
         clearTimeout(timer);
         this.publisher.off('ready', onReady);
+        this.reader.off('ready', onReady);
         resolve(ready);
       };
-      const onReady = (): void => done(true);
+      const onReady = (): void => {
+        if (this.isReady()) done(true);
+      };
       const timer = setTimeout(() => done(false), timeoutMs);
       timer.unref();
       this.publisher.on('ready', onReady);
+      this.reader.on('ready', onReady);
     });
   }
 

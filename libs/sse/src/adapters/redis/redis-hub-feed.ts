@@ -167,7 +167,7 @@ export class RedisHubFeed {
         const backoff = Math.min(50 * 2 ** failures, MAX_RETRY_DELAY_MS);
         // Not connected yet (start-up, an outage): go again as soon as Redis is back, or after
         // the backoff. Either way a timer or an event wakes the loop: it never spins.
-        if (this.redis.publisher.status === 'ready') {
+        if (this.redis.isReady()) {
           await delay(backoff);
         } else {
           await this.redis.whenReady(backoff);

@@ -15,6 +15,7 @@ import {
 } from '../../domain/index.js';
 import { elapse, eventually } from '../../testing/hub-fixture.js';
 import { COMMAND_TIMEOUT_MS } from './redis-connections.js';
+import { redisKeys } from './redis-keys.js';
 
 /**
  * Redis going away and coming back, on a private redis-server (never the shared one): calls fail
@@ -149,8 +150,16 @@ describe('Redis adapters when Redis goes away', () => {
       BrokerUnavailableError,
     );
 
-    // Redis is back, empty (no persistence). The connection on a is still open.
+    // Redis is back, empty (no persistence). The connection on a is still open: a writes it
+    // again on its own.
     await server.restart();
+    const admin = new Redis(server.url);
+    try {
+      const presence = redisKeys(hub.prefix).presence(client);
+      await eventually(async () => (await admin.exists(presence)) === 1, "a's presence", 10_000);
+    } finally {
+      admin.disconnect();
+    }
     await eventually(
       () =>
         b.registry
