@@ -23,6 +23,7 @@ import {
   encodeEvent,
   optionalEventId,
   stringOf,
+  type StreamEntry,
 } from './redis-entry-codec.js';
 import type { RedisHubFeed } from './redis-hub-feed.js';
 
@@ -107,7 +108,7 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
     const sameLife =
       after === BEGINNING || (origin !== undefined && compareEventIds(after, origin) >= 0);
     return {
-      events: decodeEntries(entries).map(decodeEvent),
+      events: decodeEntries(entries).flatMap(decodeReadable),
       complete: sameLife && compareEventIds(after, dropped) >= 0,
     };
   }
@@ -169,5 +170,18 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
     if (this.closed || this.redis.isClosed) {
       throw new ClosedTransportError('RedisEventStreamAdapter');
     }
+  }
+}
+
+/**
+ * An entry the hub cannot read (written by something else) is left out of a replay, as the live
+ * feed leaves it out: a replay shows what the live stream showed, and one bad entry does not
+ * break every resume.
+ */
+function decodeReadable(entry: StreamEntry): HubEvent[] {
+  try {
+    return [decodeEvent(entry)];
+  } catch {
+    return [];
   }
 }
