@@ -17,6 +17,9 @@ const shared = {
 };
 
 export default {
+  // Jest reads testTimeout from the global config only (a project's own value is ignored), so
+  // the e2e bound is set here: each e2e file starts real apps, and a stuck one must not hold the run.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,src}/**/*.spec.ts'] },
     {
@@ -25,6 +28,4 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
     },
   ],
-  // e2e files start real apps and wait on real sockets; every wait inside has its own bound.
-  testTimeout: 30_000,
 };

@@ -3,7 +3,10 @@ import type { SseModuleOptions } from '@app/sse';
 import { intFromEnv } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 
-/** The hub's options from the environment (the variables CONTRACT.md lists). */
+/**
+ * The hub's options from the environment (the variables CONTRACT.md lists, plus
+ * `SSE_REDIS_PREFIX`, the Redis key namespace: instances sharing Redis and prefix form one hub).
+ */
 export const sseConfig = registerAs('sse', (): SseModuleOptions => {
   const env = process.env;
   const broker = env.SSE_BROKER ?? 'memory';
@@ -20,5 +23,8 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     maxTopicsPerClient: intFromEnv(env, 'SSE_MAX_TOPICS_PER_CLIENT'),
     publishRatePerSecond: intFromEnv(env, 'SSE_PUBLISH_RATE_PER_SECOND'),
     connectRatePerMinute: intFromEnv(env, 'SSE_CONNECT_RATE_PER_MINUTE'),
+    // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.SSE_REDIS_PREFIX || undefined,
   };
 });

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/bootstrap.js';
 import type { Broker } from './brokers.js';
+import { deleteRedisPrefix, SHARED_REDIS_URL, uniqueRedisPrefix } from './redis.js';
 import { TEST_SECRET } from './tokens.js';
 
 export interface TestApp {
@@ -15,18 +16,33 @@ export interface TestAppOptions {
   readonly broker?: Broker;
   /** Environment variables for this app, on top of the test defaults. */
   readonly env?: Record<string, string>;
+  /**
+   * With the redis broker: the key prefix. Apps given the same prefix (and Redis) form one hub,
+   * and the test deletes the prefix's keys itself. Without it each app gets a fresh prefix,
+   * deleted when the app closes.
+   */
+  readonly redisPrefix?: string;
+  /** With the redis broker: which Redis (default: the shared one on 127.0.0.1:6379). */
+  readonly redisUrl?: string;
 }
 
 /**
  * Starts the reference app, configured from the environment exactly as `npm start` is, on a free
  * port of 127.0.0.1. The environment is set only while the app is built.
  */
-export async function createTestApp({ broker = 'memory', env = {} }: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp({
+  broker = 'memory',
+  env = {},
+  redisPrefix,
+  redisUrl = SHARED_REDIS_URL,
+}: TestAppOptions = {}): Promise<TestApp> {
+  const ownPrefix = broker === 'redis' && redisPrefix === undefined ? uniqueRedisPrefix('app') : undefined;
   const settings: Record<string, string> = {
     JWT_SECRET: TEST_SECRET,
     NODE_ENV: 'test',
     SSE_DEMO_FEED: 'off',
     SSE_BROKER: broker,
+    ...(broker === 'redis' ? { REDIS_URL: redisUrl, SSE_REDIS_PREFIX: (redisPrefix ?? ownPrefix) as string } : {}),
     ...env,
   };
   const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
@@ -42,5 +58,11 @@ export async function createTestApp({ broker = 'memory', env = {} }: TestAppOpti
     }
   }
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, url, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    await app.close();
+    if (ownPrefix !== undefined) {
+      await deleteRedisPrefix(ownPrefix, redisUrl);
+    }
+  };
+  return { app, url, close };
 }

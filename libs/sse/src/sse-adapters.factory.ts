@@ -1,7 +1,11 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
 import { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-event-transport.adapter.js';
 import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';
+import { RedisConnections } from './adapters/redis/redis-connections.js';
+import { RedisEventStreamAdapter } from './adapters/redis/redis-event-stream.adapter.js';
+import { RedisHubFeed } from './adapters/redis/redis-hub-feed.js';
+import { RedisSubscriptionRegistryAdapter } from './adapters/redis/redis-subscription-registry.adapter.js';
 import type {
   EventHistory,
   EventTransport,
@@ -22,15 +26,47 @@ interface Closable {
  * This is the only place that knows adapter classes; everything else sees ports.
  */
 @Injectable()
-export class SseAdapterSet implements OnApplicationShutdown {
+export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
   readonly history: EventHistory;
   readonly transport: EventTransport;
   readonly registry: SubscriptionRegistry;
+  /** The broker's health check, when the adapters talk to one (Redis). */
   readonly health?: TransportHealth;
+  /** In creation order; closed in reverse, so adapters go before the connections they use. */
   private readonly owned: Closable[] = [];
+  private readonly ready: (() => Promise<unknown>)[] = [];
 
   constructor(@Inject(SSE_RESOLVED_OPTIONS) options: ResolvedSseOptions) {
     const given = options.adapters ?? {};
+    if (options.broker === 'redis' && !(given.history && given.transport && given.registry)) {
+      // One reader per process serves both adapters: events and subscription changes arrive in
+      // one order (see RedisHubFeed). The options forbid a custom history with the Redis
+      // transport or the other way round, so both are given or neither.
+      const redis = this.own(
+        new RedisConnections({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix }),
+      );
+      const feed = this.own(new RedisHubFeed(redis));
+      const stream =
+        given.history && given.transport
+          ? undefined
+          : this.own(new RedisEventStreamAdapter(redis, feed, options.historySize));
+      this.history = given.history ?? (stream as EventHistory);
+      this.transport = given.transport ?? (stream as EventTransport);
+      this.registry =
+        given.registry ??
+        this.own(
+          new RedisSubscriptionRegistryAdapter(redis, feed, {
+            gracePeriodMs: options.subscriptionGracePeriodMs,
+          }),
+        );
+      this.health = stream;
+      feed.start();
+      // Bounded: with Redis down the hub starts anyway, reports itself unhealthy and reconnects.
+      this.ready.push(() =>
+        redis.whenReady().then((up) => (up ? feed.ensureStarted() : undefined)),
+      );
+      return;
+    }
     this.history = given.history ?? this.own(new InMemoryEventHistoryAdapter(options.historySize));
     this.transport = given.transport ?? this.own(new InMemoryEventTransportAdapter());
     this.registry =
@@ -38,8 +74,15 @@ export class SseAdapterSet implements OnApplicationShutdown {
       this.own(new InMemorySubscriptionRegistryAdapter(options.subscriptionGracePeriodMs));
   }
 
+  /** Waits (bounded) for the broker, so the first request after start-up finds it connected. */
+  async onModuleInit(): Promise<void> {
+    await Promise.all(this.ready.splice(0).map((wait) => wait().catch(() => undefined)));
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.owned.splice(0).map((adapter) => adapter.close()));
+    for (const adapter of this.owned.splice(0).reverse()) {
+      await adapter.close();
+    }
   }
 
   private own<T extends object>(adapter: T): T {

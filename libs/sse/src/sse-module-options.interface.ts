@@ -21,10 +21,24 @@ export interface SseModuleOptions {
    */
   jwtSecret: string;
   /**
-   * Which broker the built-in adapters use: `memory` for a single instance.
+   * Which broker the built-in adapters use: `memory` for a single instance, `redis` for several
+   * instances that act as one hub (events, ids, history and subscriptions shared through Redis).
    * @default 'memory'
    */
-  broker?: 'memory';
+  broker?: 'memory' | 'redis';
+  /**
+   * Where Redis is, when `broker` is `redis`: a `redis://` or `rediss://` URL, which may carry
+   * a user, password and database (`redis://:secret@host:6379/2`). Never logged.
+   * @default 'redis://127.0.0.1:6379'
+   */
+  redisUrl?: string;
+  /**
+   * Namespace of every Redis key the hub uses (`<prefix>:events`, `<prefix>:subs:<client>`…).
+   * Instances with the same Redis and prefix form one hub; another prefix is another hub.
+   * 1-64 characters of letters, digits and `_ - . :`.
+   * @default 'sse-hub'
+   */
+  redisKeyPrefix?: string;
   /**
    * Idle time after which a stream gets a comment frame, so proxies keep it open.
    * @default 15000

@@ -1,31 +1,57 @@
+import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
 import { SSE_DEFAULTS } from './sse.constants.js';
 import { resolveSseOptions, SseOptionsError } from './sse-options.validation.js';
 
 describe('resolveSseOptions', () => {
-  it('fills in the documented defaults', () => {
-    expect(resolveSseOptions({ jwtSecret: 's' })).toMatchObject({
-      broker: 'memory',
-      heartbeatMs: SSE_DEFAULTS.heartbeatMs,
-      retryMs: 3_000,
-      historySize: 10_000,
-      maxBodyBytes: 65_536,
-    });
+  it('fills in the Redis defaults', () => {
+    const resolved = resolveSseOptions({ jwtSecret: 's' });
+    expect(resolved.broker).toBe('memory');
+    expect(resolved.redisUrl).toBe(SSE_DEFAULTS.redisUrl);
+    expect(resolved.redisKeyPrefix).toBe('sse-hub');
   });
 
-  it('lists every problem in one error', () => {
-    let error: SseOptionsError | undefined;
+  it('accepts the redis broker with a URL and a prefix', () => {
+    const resolved = resolveSseOptions({
+      jwtSecret: 's',
+      broker: 'redis',
+      redisUrl: 'rediss://user:pw@cache.internal:6380/2',
+      redisKeyPrefix: 'app:sse',
+    });
+    expect(resolved).toMatchObject({ broker: 'redis', redisKeyPrefix: 'app:sse' });
+  });
+
+  it('lists every problem at once, and never echoes the Redis URL', () => {
+    let error: unknown;
     try {
-      resolveSseOptions({ jwtSecret: '', heartbeatMs: 0, historySize: 1.5, retryMs: -1 });
-    } catch (e) {
-      error = e as SseOptionsError;
+      resolveSseOptions({
+        jwtSecret: '',
+        broker: 'kafka' as never,
+        redisUrl: 'http://:hunter2@example.com',
+        redisKeyPrefix: 'has space*',
+        historySize: 0,
+      });
+    } catch (caught) {
+      error = caught;
     }
     expect(error).toBeInstanceOf(SseOptionsError);
-    expect(error?.problems).toEqual([
+    const { problems, message } = error as SseOptionsError;
+    expect(problems).toEqual([
       'jwtSecret must be a non-empty string',
-      'heartbeatMs must be a positive integer (got 0)',
-      'historySize must be a positive integer (got 1.5)',
-      'retryMs must be a non-negative integer (got -1)',
+      expect.stringContaining("broker must be one of 'memory', 'redis'"),
+      'redisUrl must be a redis:// or rediss:// URL',
+      expect.stringContaining('redisKeyPrefix must be 1-64 characters'),
+      expect.stringContaining('historySize must be a positive integer'),
     ]);
-    expect(error?.message).toContain('- heartbeatMs');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('refuses a custom history without a custom transport on Redis, since one stream does both', () => {
+    expect(() =>
+      resolveSseOptions({
+        jwtSecret: 's',
+        broker: 'redis',
+        adapters: { history: new InMemoryEventHistoryAdapter(10) },
+      }),
+    ).toThrow(/adapters.history and adapters.transport must be given together/);
   });
 });

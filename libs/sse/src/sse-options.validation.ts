@@ -1,4 +1,4 @@
-import { SSE_DEFAULTS } from './sse.constants.js';
+import { SSE_BROKERS, SSE_DEFAULTS } from './sse.constants.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
 
 /** Options with every default filled in. */
@@ -24,6 +24,8 @@ export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions
     maxConnections: SSE_DEFAULTS.maxConnections,
     publishRatePerSecond: SSE_DEFAULTS.publishRatePerSecond,
     connectRatePerMinute: SSE_DEFAULTS.connectRatePerMinute,
+    redisUrl: SSE_DEFAULTS.redisUrl,
+    redisKeyPrefix: SSE_DEFAULTS.redisKeyPrefix,
     ...withoutUndefined(options),
     jwtSecret: options.jwtSecret,
   };
@@ -31,9 +33,12 @@ export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions
   if (typeof resolved.jwtSecret !== 'string' || resolved.jwtSecret.length === 0) {
     problems.push('jwtSecret must be a non-empty string');
   }
-  if (resolved.broker !== 'memory') {
-    problems.push(`broker must be 'memory' (got ${JSON.stringify(resolved.broker)})`);
+  if (!(SSE_BROKERS as readonly unknown[]).includes(resolved.broker)) {
+    problems.push(
+      `broker must be one of ${SSE_BROKERS.map((b) => `'${b}'`).join(', ')} (got ${JSON.stringify(resolved.broker)})`,
+    );
   }
+  problems.push(...redisProblems(resolved));
   const positive: (keyof ResolvedSseOptions)[] = [
     'heartbeatMs',
     'historySize',
@@ -59,6 +64,48 @@ export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions
     throw new SseOptionsError(problems);
   }
   return resolved;
+}
+
+/** Characters a key prefix may use: nothing that means something to a Redis glob or a log line. */
+const REDIS_KEY_PREFIX = /^[A-Za-z0-9_\-.:]{1,64}$/;
+
+/**
+ * The Redis options are checked whatever the broker, so a typo shows before someone switches
+ * `broker` to `redis`. The URL is never echoed: it may carry a password.
+ */
+function redisProblems({
+  broker,
+  redisUrl,
+  redisKeyPrefix,
+  adapters,
+}: ResolvedSseOptions): string[] {
+  const problems: string[] = [];
+  if (typeof redisUrl !== 'string' || !isRedisUrl(redisUrl)) {
+    problems.push('redisUrl must be a redis:// or rediss:// URL');
+  }
+  if (typeof redisKeyPrefix !== 'string' || !REDIS_KEY_PREFIX.test(redisKeyPrefix)) {
+    problems.push(
+      `redisKeyPrefix must be 1-64 characters of letters, digits and _ - . : (got ${JSON.stringify(redisKeyPrefix)})`,
+    );
+  }
+  // With Redis, one stream is both the history and the live feed: an event only reaches other
+  // instances by being appended to it. A custom history with the Redis transport (or the other
+  // way round) would accept events that no instance ever delivers.
+  if (broker === 'redis' && adapters && !adapters.history !== !adapters.transport) {
+    problems.push(
+      "adapters.history and adapters.transport must be given together with broker 'redis'",
+    );
+  }
+  return problems;
+}
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** A bad module configuration, with every problem found. */

@@ -16,7 +16,14 @@ export const SSE_DEFAULTS = {
   publishRatePerSecond: 1_000,
   connectRatePerMinute: 600,
   deliveryReportTimeoutMs: 1_000,
+  /** CONTRACT: REDIS_URL default. */
+  redisUrl: 'redis://127.0.0.1:6379',
+  /** Namespace of every Redis key the hub uses; instances that share it form one hub. */
+  redisKeyPrefix: 'sse-hub',
 } as const;
+
+/** The brokers the built-in adapters can use. */
+export const SSE_BROKERS = ['memory', 'redis'] as const;
 
 /** The only algorithm tokens may use: pinned so `alg: none` or an RS/HS confusion cannot pass. */
 export const JWT_ALGORITHM = 'HS256';

@@ -66,6 +66,8 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
   /** Open connections per client on this instance, and the load of its subscriptions. */
   private readonly clients = new Map<ClientId, { connections: number; loaded: Promise<void> }>();
   private readonly stops: Unsubscribe[] = [];
+  /** Each connection's report to the registry that it opened; its close is reported after it. */
+  private readonly registryOpened = new WeakMap<Connection, Promise<void>>();
   private readonly observer: HubObserver;
 
   constructor(
@@ -124,7 +126,8 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     );
     this.fanout.addCatchingUp(connection);
     this.observer.connectionOpened();
-    const loaded = this.retainClient(principal.clientId);
+    const { loaded, opened } = this.retainClient(principal.clientId);
+    this.registryOpened.set(connection, opened);
     if (principal.expiresAt !== undefined) {
       connection.endAt(principal.expiresAt);
     }
@@ -238,7 +241,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     const wasLive = connection.isLive;
     this.fanout.remove(connection);
     connection.dispose();
-    this.releaseClient(connection.clientId);
+    this.releaseClient(connection.clientId, this.registryOpened.get(connection) ?? Promise.resolve());
     this.observer.connectionClosed(connection.closeReason);
     if (wasLive) {
       this.emit<ConnectionClosedEvent>(SseLifecycleEvent.ConnectionClosed, {
@@ -249,34 +252,40 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Counts a local connection of the client; the first one loads its subscriptions. */
-  private retainClient(clientId: ClientId): Promise<void> {
-    const known = this.clients.get(clientId);
+  /**
+   * Counts a local connection of the client; the first one loads its subscriptions. Every
+   * connection is reported to the registry as opened, and (in `releaseClient`) as closed once
+   * that report has settled, even when it failed: a broker that is away while a stream opens
+   * must not leave the connection counted, and the client's subscriptions held, forever.
+   */
+  private retainClient(clientId: ClientId): { loaded: Promise<void>; opened: Promise<void> } {
+    const opened = this.registry.connectionOpened(clientId);
+    // Each connection awaits `opened` and `loaded` itself; these only keep a failure from
+    // going unhandled.
+    opened.catch(() => undefined);
+    let known = this.clients.get(clientId);
     if (known) {
       known.connections++;
-      return known.loaded.then(() => this.registry.connectionOpened(clientId));
+    } else {
+      this.subscriptions.track(clientId);
+      const loaded = opened
+        .then(() => this.registry.list(clientId))
+        .then((subscriptions) => this.subscriptions.merge(clientId, subscriptions));
+      loaded.catch(() => undefined);
+      known = { connections: 1, loaded };
+      this.clients.set(clientId, known);
     }
-    this.subscriptions.track(clientId);
-    const loaded = this.registry
-      .connectionOpened(clientId)
-      .then(() => this.registry.list(clientId))
-      .then((subscriptions) => this.subscriptions.merge(clientId, subscriptions));
-    // Each connection awaits `loaded` itself; this only keeps a failed load from going unhandled.
-    loaded.catch(() => undefined);
-    this.clients.set(clientId, { connections: 1, loaded });
-    return loaded;
+    return { opened, loaded: Promise.all([opened, known.loaded]).then(() => undefined) };
   }
 
-  private releaseClient(clientId: ClientId): void {
+  private releaseClient(clientId: ClientId, opened: Promise<void>): void {
     const known = this.clients.get(clientId);
-    if (!known) {
-      return;
-    }
-    if (--known.connections === 0) {
+    if (known && --known.connections === 0) {
       this.clients.delete(clientId);
       this.subscriptions.untrack(clientId);
     }
-    known.loaded
+    opened
+      .catch(() => undefined)
       .then(() => this.registry.connectionClosed(clientId))
       .catch((error: unknown) => this.logger.warn(`Could not release ${clientId}: ${String(error)}`));
   }

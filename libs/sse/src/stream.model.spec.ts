@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { ClientId, ClientPrincipal } from '../domain/index.js';
-import { SseModule } from '../sse.module.js';
-import type { SseAdapters } from '../sse-module-options.interface.js';
-import type { ConnectionSink } from './connection-sink.js';
-import { ConnectionService } from './connection.service.js';
-import { NotificationService } from './notification.service.js';
-import type { StreamMessage } from './stream-message.js';
+import type { ClientId, ClientPrincipal } from './domain/index.js';
+import { SseModule } from './sse.module.js';
+import type { SseAdapters } from './sse-module-options.interface.js';
+import type { ConnectionSink } from './application/connection-sink.js';
+import { ConnectionService } from './application/connection.service.js';
+import { NotificationService } from './application/notification.service.js';
+import type { StreamMessage } from './application/stream-message.js';
 
 /** Records a connection's events; never backed up. */
 class RecordingSink implements ConnectionSink {

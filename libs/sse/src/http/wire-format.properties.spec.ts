@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { toStreamMessage } from '../application/stream-message.js';
-import { encodeFrame } from '../http/sse-frame-encoder.js';
-import { InvalidEventDataError } from './errors/invalid-event-data.error.js';
-import { InvalidEventTypeError } from './errors/invalid-event-type.error.js';
-import { encodeEventData } from './event-data.js';
-import { compareEventIds, nextEventId } from './event-id.js';
-import { parseEventType } from './event-type.js';
-import type { HubEvent } from './hub-event.js';
-import { matchesTopicPattern } from './topic-pattern.js';
-import { parseTopic } from './topic.js';
+import { encodeFrame } from './sse-frame-encoder.js';
+import { InvalidEventDataError } from '../domain/errors/invalid-event-data.error.js';
+import { InvalidEventTypeError } from '../domain/errors/invalid-event-type.error.js';
+import { encodeEventData } from '../domain/event-data.js';
+import { compareEventIds, nextEventId } from '../domain/event-id.js';
+import { parseEventType } from '../domain/event-type.js';
+import type { HubEvent } from '../domain/hub-event.js';
+import { matchesTopicPattern } from '../domain/topic-pattern.js';
+import { parseTopic } from '../domain/topic.js';
 
 /** Everything a spec-compliant parser makes of a stream of frames. */
 function parseStream(text: string) {

@@ -1,0 +1,187 @@
+import {
+  BEGINNING,
+  ClosedTransportError,
+  compareEventIds,
+  isEventId,
+  type BrokerHealth,
+  type EventDraft,
+  type EventHistory,
+  type EventId,
+  type EventTransport,
+  type HistoryPage,
+  type HubEvent,
+  type HubEventHandler,
+  type TransportHealth,
+  type Unsubscribe,
+} from '../../domain/index.js';
+import { toBrokerError } from './redis-broker-error.js';
+import type { RedisConnections } from './redis-connections.js';
+import {
+  arrayOf,
+  decodeEntries,
+  decodeEvent,
+  encodeEvent,
+  optionalEventId,
+  stringOf,
+  type StreamEntry,
+} from './redis-entry-codec.js';
+import type { RedisHubFeed } from './redis-hub-feed.js';
+
+/**
+ * History and transport in one Redis stream, the way Mercure's BoltTransport keeps both in one
+ * store. Appending an event (one Lua script: take the next id of the hub-wide sequence, XADD,
+ * trim to the history size) is what accepts it: from then on it is in every instance's replay,
+ * and every instance's reader (RedisHubFeed, one blocking XREAD per process) hands it to its
+ * local fan-out. So `publish()` has nothing left to do; a separate Pub/Sub message would only
+ * add a second path that could reorder or lose what the stream already holds in order.
+ *
+ * Ids are `<ms>-<seq>` from Redis's clock, strictly increasing in acceptance order and unique
+ * across instances (they come from one key, in an atomic script), and compare with
+ * `compareEventIds` from any instance. The stream is trimmed to exactly the history size; the
+ * newest id trimmed away is recorded, so `readAfter` knows whether a reader missed something.
+ * @internal
+ */
+export class RedisEventStreamAdapter implements EventHistory, EventTransport, TransportHealth {
+  private closed = false;
+
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly feed: RedisHubFeed,
+    private readonly historySize: number,
+  ) {
+    if (!Number.isSafeInteger(historySize) || historySize < 1) {
+      throw new RangeError('sse-hub: history size must be a positive integer');
+    }
+  }
+
+  /** @throws BrokerUnavailableError, ClosedTransportError */
+  async append(draft: EventDraft): Promise<HubEvent> {
+    this.assertOpen();
+    const [type, target, data] = encodeEvent(draft);
+    const { sequence, events, history } = this.redis.keys;
+    let reply: unknown;
+    try {
+      await this.feed.ensureStarted();
+      reply = await this.redis.run(
+        'sseAppend',
+        [sequence, events, history],
+        [this.feed.floor, this.historySize, type, target, data],
+      );
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+    const id = optionalEventId(reply, 'an appended event id');
+    if (id === undefined) {
+      throw toBrokerError(new Error('no id'));
+    }
+    this.feed.noteIssued(id);
+    return { ...draft, id };
+  }
+
+  /**
+   * Complete when nothing after `after` was ever trimmed away: `after` is at or past the newest
+   * trimmed id, and it belongs to this stream's life. An id older than the first event the stream
+   * ever held (its origin) comes from before Redis lost its data, so nothing can vouch for it.
+   * @throws BrokerUnavailableError, ClosedTransportError
+   */
+  async readAfter(after: EventId, limit: number): Promise<HistoryPage> {
+    this.assertOpen();
+    if (!isEventId(after)) {
+      throw new TypeError(`sse-hub: "${after}" is not an event id`);
+    }
+    if (limit < 1) {
+      return { events: [], complete: true };
+    }
+    let reply: unknown;
+    try {
+      reply = await this.redis.run(
+        'sseReadAfter',
+        [this.redis.keys.events, this.redis.keys.history],
+        [after, limit],
+      );
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+    const [originReply, droppedReply, entries] = arrayOf(reply, 'a history page');
+    const origin = optionalEventId(originReply, 'the history origin');
+    const dropped = optionalEventId(droppedReply, 'the newest trimmed id') ?? BEGINNING;
+    const sameLife =
+      after === BEGINNING || (origin !== undefined && compareEventIds(after, origin) >= 0);
+    return {
+      events: decodeEntries(entries).flatMap(decodeReadable),
+      complete: sameLife && compareEventIds(after, dropped) >= 0,
+    };
+  }
+
+  /** @throws BrokerUnavailableError, ClosedTransportError */
+  async headId(): Promise<EventId> {
+    this.assertOpen();
+    let reply: unknown;
+    try {
+      await this.feed.ensureStarted();
+      reply = await this.redis.publisher.xrevrange(this.redis.keys.events, '+', '-', 'COUNT', 1);
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+    const [newest] = decodeEntries(reply);
+    return newest ? newest.id : BEGINNING;
+  }
+
+  /**
+   * Nothing to send: `append` put the event in the stream every instance reads. Resolves once
+   * the event is accepted, which it is by now.
+   * @throws ClosedTransportError
+   */
+  async publish(_event: HubEvent): Promise<void> {
+    this.assertOpen();
+  }
+
+  /** Handlers get every event appended by any instance from now on, in id order. */
+  subscribe(handler: HubEventHandler): Unsubscribe {
+    this.assertOpen();
+    this.feed.start();
+    return this.feed.onEvent(handler);
+  }
+
+  /** Up when both connections are ready and Redis answers PING within the command timeout. */
+  async checkHealth(): Promise<BrokerHealth> {
+    const details = {
+      broker: 'redis',
+      publisher: this.redis.publisher.status,
+      reader: this.redis.reader.status,
+    };
+    if (this.closed || !this.redis.isReady()) {
+      return { up: false, details };
+    }
+    try {
+      const pong = stringOf(await this.redis.publisher.ping(), 'PING');
+      return { up: pong === 'PONG', details };
+    } catch {
+      return { up: false, details };
+    }
+  }
+
+  /** Later calls throw ClosedTransportError; the connections are closed by their owner. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed || this.redis.isClosed) {
+      throw new ClosedTransportError('RedisEventStreamAdapter');
+    }
+  }
+}
+
+/**
+ * An entry the hub cannot read (written by something else) is left out of a replay, as the live
+ * feed leaves it out: a replay shows what the live stream showed, and one bad entry does not
+ * break every resume.
+ */
+function decodeReadable(entry: StreamEntry): HubEvent[] {
+  try {
+    return [decodeEvent(entry)];
+  } catch {
+    return [];
+  }
+}

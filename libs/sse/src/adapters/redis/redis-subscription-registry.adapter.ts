@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import {
+  ClosedTransportError,
+  type ClientId,
+  type Subscription,
+  type SubscriptionChangeHandler,
+  type SubscriptionRegistry,
+  type Topic,
+  type Unsubscribe,
+} from '../../domain/index.js';
+import { toBrokerError } from './redis-broker-error.js';
+import type { RedisConnections, RedisLogger } from './redis-connections.js';
+import { decodeSubscriptions } from './redis-entry-codec.js';
+import type { RedisHubFeed } from './redis-hub-feed.js';
+import type { HubScript } from './redis-scripts.js';
+
+/** @internal */
+export interface RedisSubscriptionRegistryOptions {
+  /** How long a client's topics outlive its last connection, on any instance. */
+  readonly gracePeriodMs: number;
+  /**
+   * How long this instance's hold on its clients lasts unless renewed (renewed every third of
+   * it). A crashed instance's clients start their grace period when it runs out.
+   * @default 15000
+   */
+  readonly leaseMs?: number;
+  /** Names this process in Redis; a random UUID by default. */
+  readonly instanceId?: string;
+  readonly logger?: RedisLogger;
+}
+
+const DEFAULT_LEASE_MS = 15_000;
+/** Clients handled per script call when sweeping or leaving, so no call blocks Redis for long. */
+const BATCH = 200;
+/** Scripts in flight at once while re-registering clients after a reconnect. */
+const SYNC_CHUNK = 500;
+
+/**
+ * Subscriptions in Redis, shared by every instance on the same key prefix (see redis-scripts.ts
+ * for the data layout and the expiry rules, which every script applies atomically).
+ *
+ * - Topics live in one hash per client (topic -> since).
+ * - Each instance counts its own connections per client and keeps one presence entry per
+ *   client in Redis while it holds any, under an instance lease it renews. The grace period
+ *   starts when no instance with a running lease holds the client any more, whichever instance
+ *   the last connection was on, and for a crashed instance when its lease ran out.
+ * - Expiry deadlines sit in one sorted set that every instance sweeps now and then; the first
+ *   to find a due one deletes the topics and emits an `expired` change.
+ * - Changes (added, removed, expired) go into the changes stream, with ids from the same
+ *   sequence as events; `watch` hands them over from the process's one reader (RedisHubFeed)
+ *   in id order with events, so a subscription made through any instance is in every
+ *   instance's local index before any event published after it arrives.
+ * - If Redis is away when a connection opens or closes, the local count still changes and the
+ *   client is marked unsynced; on reconnect the instance writes its current counts again.
+ * @internal
+ */
+export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
+  readonly instanceId: string;
+  private readonly gracePeriodMs: number;
+  private readonly leaseMs: number;
+  private readonly logger: RedisLogger;
+  /** Open connections per client on this instance. */
+  private readonly local = new Map<ClientId, number>();
+  /** Clients whose presence in Redis may not match `local` (a write failed or was lost). */
+  private readonly unsynced = new Set<ClientId>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly stopReconnectListener: () => void;
+  private syncing?: Promise<void>;
+  private sweeping = false;
+  private closed = false;
+
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly feed: RedisHubFeed,
+    options: RedisSubscriptionRegistryOptions,
+  ) {
+    this.gracePeriodMs = options.gracePeriodMs;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.instanceId = options.instanceId ?? randomUUID();
+    this.logger = options.logger ?? new Logger('SseRedisRegistry');
+    // Expiry shows within a fraction of the grace period (and within a second at most).
+    const sweepEveryMs = Math.min(1_000, Math.max(20, Math.floor(this.gracePeriodMs / 4)));
+    this.every(sweepEveryMs, () => this.sweep());
+    this.every(Math.floor(this.leaseMs / 3), () => this.renew());
+    this.stopReconnectListener = redis.onReconnect(() => void this.renew());
+  }
+
+  /** @throws BrokerUnavailableError, ClosedTransportError */
+  async add(clientId: ClientId, subscriptions: readonly Subscription[]): Promise<Subscription[]> {
+    const pairs = subscriptions.flatMap(({ topic, since }) => [topic, since]);
+    return decodeSubscriptions(await this.runFor('sseSubscriptionsAdd', clientId, pairs));
+  }
+
+  /** @throws BrokerUnavailableError, ClosedTransportError */
+  async remove(clientId: ClientId, topics: readonly Topic[]): Promise<Subscription[]> {
+    return decodeSubscriptions(await this.runFor('sseSubscriptionsRemove', clientId, topics));
+  }
+
+  /** @throws BrokerUnavailableError, ClosedTransportError */
+  async list(clientId: ClientId): Promise<Subscription[]> {
+    return decodeSubscriptions(await this.runFor('sseSubscriptionsList', clientId));
+  }
+
+  /**
+   * Counts the connection here at once, and tells Redis when it is the client's first on this
+   * instance. If Redis cannot be told, the count stands, this throws, and the presence is written
+   * on reconnect.
+   * @throws BrokerUnavailableError, ClosedTransportError
+   */
+  async connectionOpened(clientId: ClientId): Promise<void> {
+    this.assertOpen();
+    const count = (this.local.get(clientId) ?? 0) + 1;
+    this.local.set(clientId, count);
+    if (count > 1 && !this.unsynced.has(clientId)) {
+      return;
+    }
+    let known: unknown;
+    try {
+      known = await this.runFor('sseConnectionOpened', clientId);
+    } catch (error) {
+      this.unsynced.add(clientId);
+      throw error;
+    }
+    if (known === 0) {
+      // This instance had no lease: a sweeper let go of its clients. Write them all again.
+      this.resyncAll();
+    }
+  }
+
+  /**
+   * Uncounts the connection. After the client's last connection here, Redis starts the grace
+   * period unless another instance holds the client. A failed write is retried on reconnect
+   * rather than thrown: the connection is gone either way.
+   * @throws ClosedTransportError
+   */
+  async connectionClosed(clientId: ClientId): Promise<void> {
+    this.assertOpen();
+    const count = this.local.get(clientId) ?? 0;
+    if (count === 0) {
+      return;
+    }
+    if (count > 1) {
+      this.local.set(clientId, count - 1);
+      return;
+    }
+    this.local.delete(clientId);
+    try {
+      await this.runFor('sseConnectionClosed', clientId);
+    } catch {
+      this.unsynced.add(clientId);
+    }
+  }
+
+  /** Changes made through any instance, this one included, in the hub-wide order. */
+  watch(handler: SubscriptionChangeHandler): Unsubscribe {
+    this.assertOpen();
+    this.feed.start();
+    return this.feed.onChange(handler);
+  }
+
+  /**
+   * Stops the timers and lets go of this instance's clients in Redis, so their grace periods
+   * start now instead of when the lease would run out. Later calls throw ClosedTransportError.
+   */
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    this.timers.splice(0).forEach((timer) => clearInterval(timer));
+    this.stopReconnectListener();
+    this.local.clear();
+    this.unsynced.clear();
+    if (this.redis.isClosed) {
+      return;
+    }
+    try {
+      for (let left = 1; left > 0;) {
+        left = Number(await this.run('sseInstanceLeave', [BATCH]));
+      }
+    } catch {
+      // Redis is away: the lease runs out by itself and the clients' grace periods follow.
+    }
+  }
+
+  private every(ms: number, task: () => Promise<void>): void {
+    const timer = setInterval(() => void task(), ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Settles due expiries and lets go of crashed instances (whichever instance gets there first). */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.closed || this.redis.isClosed) {
+      return;
+    }
+    this.sweeping = true;
+    try {
+      // A full batch means more may be waiting; a few rounds per tick keep up with a burst.
+      for (let round = 0; round < 10; round++) {
+        const work = Number(await this.run('sseSweep', [BATCH]));
+        if (!(work >= BATCH)) break;
+      }
+    } catch {
+      // Redis is away; the next tick tries again.
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Renews the lease; if it had lapsed and been let go of, writes every local client again. */
+  private async renew(): Promise<void> {
+    if (this.closed || this.redis.isClosed) {
+      return;
+    }
+    try {
+      if (Number(await this.run('sseInstanceRenew', [])) === 0) {
+        this.resyncAll();
+      }
+      await this.sync();
+    } catch {
+      // Redis is away; the next tick or reconnect tries again.
+    }
+  }
+
+  private resyncAll(): void {
+    for (const clientId of this.local.keys()) {
+      this.unsynced.add(clientId);
+    }
+    void this.sync().catch(() => undefined);
+  }
+
+  /** Writes the current presence of every unsynced client: opened while counted, else closed. */
+  private sync(): Promise<void> {
+    // Cleared in a `finally` callback, which always runs later than this assignment.
+    this.syncing ??= this.syncNow().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  private async syncNow(): Promise<void> {
+    while (this.unsynced.size > 0 && !this.closed) {
+      const chunk = [...this.unsynced].slice(0, SYNC_CHUNK);
+      chunk.forEach((clientId) => this.unsynced.delete(clientId));
+      // Each script is sent in the same tick as its count is read, so a later open or close of
+      // the same client is written after it, and the last write wins.
+      const writes = chunk.map((clientId) =>
+        this.runFor(
+          (this.local.get(clientId) ?? 0) > 0 ? 'sseConnectionOpened' : 'sseConnectionClosed',
+          clientId,
+        ).catch((error: unknown) => {
+          this.unsynced.add(clientId);
+          throw error;
+        }),
+      );
+      const results = await Promise.allSettled(writes);
+      if (results.some((result) => result.status === 'rejected')) {
+        return; // Redis is away again: the next renewal or reconnect goes on
+      }
+    }
+  }
+
+  private runFor(
+    script: HubScript,
+    clientId: ClientId,
+    extra: readonly string[] = [],
+  ): Promise<unknown> {
+    this.assertOpen();
+    return this.run(script, [clientId, ...extra]);
+  }
+
+  /**
+   * Runs a script with the shared keys and arguments. Once the feed has started, the script is
+   * sent in the same tick as the call, so scripts reach Redis in the order they were called.
+   */
+  private async run(script: HubScript, args: readonly (string | number)[]): Promise<unknown> {
+    const { sequence, changes, expiry, instances, base } = this.redis.keys;
+    try {
+      if (!this.feed.isStarted) {
+        await this.feed.ensureStarted();
+      }
+      return await this.redis.run(
+        script,
+        [sequence, changes, expiry, instances],
+        [base, this.feed.floor, this.instanceId, this.gracePeriodMs, this.leaseMs, ...args],
+      );
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed || this.redis.isClosed) {
+      throw new ClosedTransportError('RedisSubscriptionRegistryAdapter');
+    }
+  }
+}

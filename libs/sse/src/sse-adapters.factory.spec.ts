@@ -1,0 +1,85 @@
+import {
+  deleteRedisPrefix,
+  SHARED_REDIS_URL,
+  uniqueRedisPrefix,
+} from '../../../test/helpers/redis.js';
+import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
+import { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-event-transport.adapter.js';
+import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';
+import { RedisEventStreamAdapter } from './adapters/redis/redis-event-stream.adapter.js';
+import { RedisSubscriptionRegistryAdapter } from './adapters/redis/redis-subscription-registry.adapter.js';
+import { ClosedTransportError, parseClientId, parseEventType, toEveryone } from './domain/index.js';
+import { SseAdapterSet } from './sse-adapters.factory.js';
+import { resolveSseOptions } from './sse-options.validation.js';
+
+describe('SseAdapterSet', () => {
+  it('builds the in-memory adapters by default, with no broker health to report', async () => {
+    const set = new SseAdapterSet(resolveSseOptions({ jwtSecret: 's' }));
+    expect(set.history).toBeInstanceOf(InMemoryEventHistoryAdapter);
+    expect(set.transport).toBeInstanceOf(InMemoryEventTransportAdapter);
+    expect(set.registry).toBeInstanceOf(InMemorySubscriptionRegistryAdapter);
+    expect(set.health).toBeUndefined();
+    await set.onApplicationShutdown();
+  });
+
+  describe("with broker 'redis'", () => {
+    const prefix = uniqueRedisPrefix('factory');
+    afterAll(() => deleteRedisPrefix(prefix));
+    const redisOptions = () =>
+      resolveSseOptions({
+        jwtSecret: 's',
+        broker: 'redis',
+        redisUrl: SHARED_REDIS_URL,
+        redisKeyPrefix: prefix,
+      });
+
+    it('uses one Redis stream as history and transport, reports its health, and closes what it opened', async () => {
+      const set = new SseAdapterSet(redisOptions());
+      try {
+        await set.onModuleInit();
+        expect(set.history).toBeInstanceOf(RedisEventStreamAdapter);
+        expect(set.transport).toBe(set.history);
+        expect(set.registry).toBeInstanceOf(RedisSubscriptionRegistryAdapter);
+        expect(set.health).toBe(set.history);
+        // Ready at once after start-up: health is up and the first publish needs no warm-up.
+        await expect(set.health?.checkHealth()).resolves.toMatchObject({
+          up: true,
+          details: { broker: 'redis' },
+        });
+        await expect(
+          set.history.append({ type: parseEventType('e'), data: 1, target: toEveryone() }),
+        ).resolves.toMatchObject({
+          id: expect.stringMatching(/^\d+-\d+$/),
+        });
+      } finally {
+        await set.onApplicationShutdown();
+      }
+      await expect(set.history.headId()).rejects.toBeInstanceOf(ClosedTransportError);
+      await expect(set.registry.list(parseClientId('x'))).rejects.toBeInstanceOf(
+        ClosedTransportError,
+      );
+    });
+
+    it('uses adapters it is given, and leaves them open', async () => {
+      const registry = new InMemorySubscriptionRegistryAdapter(1_000);
+      const transport = new InMemoryEventTransportAdapter();
+      const history = new InMemoryEventHistoryAdapter(10);
+      const set = new SseAdapterSet(
+        resolveSseOptions({ ...redisOptions(), adapters: { history, transport, registry } }),
+      );
+      expect([set.history, set.transport, set.registry, set.health]).toEqual([
+        history,
+        transport,
+        registry,
+        undefined,
+      ]);
+      await set.onApplicationShutdown();
+      const event = await history.append({
+        type: parseEventType('e'),
+        data: 1,
+        target: toEveryone(),
+      });
+      await expect(transport.publish(event)).resolves.toBeUndefined();
+    });
+  });
+});
