@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { ClientId, ClientPrincipal } from './domain/index.js';
 import { SseModule } from './sse.module.js';
-import type { SseAdapters } from './sse-module-options.interface.js';
+import type { SseModuleOptions } from './sse-module-options.interface.js';
+import { deleteRedisPrefix, SHARED_REDIS_URL, uniqueRedisPrefix } from '../../../test/helpers/redis.js';
 import type { ConnectionSink } from './application/connection-sink.js';
 import { ConnectionService } from './application/connection.service.js';
 import { NotificationService } from './application/notification.service.js';
@@ -63,24 +64,29 @@ interface Slot {
  * resume-with-Last-Event-ID, checked against a reference model of who must receive what: no loss
  * within history, no duplicate, no reordering, no leak across clients.
  */
-export function runStreamModel(name: string, adapters: () => Promise<SseAdapters & { close?: () => Promise<void> }>) {
+interface ModelHub {
+  readonly options: Partial<SseModuleOptions>;
+  cleanUp(): Promise<void>;
+}
+
+function runStreamModel(name: string, hub: () => ModelHub, numRuns: number) {
   describe(`stream model (${name})`, () => {
     it('delivers exactly what the reference model says', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 40 }), async (commands) => {
-          const given = await adapters();
+          const { options, cleanUp } = hub();
           const moduleRef: TestingModule = await Test.createTestingModule({
-            imports: [SseModule.forRoot({ jwtSecret: 'model', historySize: 10_000, adapters: given })],
+            imports: [SseModule.forRoot({ jwtSecret: 'model', historySize: 10_000, ...options })],
           }).compile();
           await moduleRef.init();
           try {
             await runCommands(moduleRef, commands);
           } finally {
             await moduleRef.close();
-            await given.close?.();
+            await cleanUp();
           }
         }),
-        { numRuns: 40 },
+        { numRuns },
       );
     });
   });
@@ -178,4 +184,15 @@ async function runCommands(moduleRef: TestingModule, commands: Command[]) {
   }
 }
 
-runStreamModel('in-memory adapters', async () => ({}));
+runStreamModel('in-memory adapters', () => ({ options: {}, cleanUp: async () => undefined }), 40);
+runStreamModel(
+  'Redis adapters',
+  () => {
+    const prefix = uniqueRedisPrefix('model');
+    return {
+      options: { broker: 'redis', redisUrl: SHARED_REDIS_URL, redisKeyPrefix: prefix },
+      cleanUp: () => deleteRedisPrefix(prefix),
+    };
+  },
+  15,
+);
