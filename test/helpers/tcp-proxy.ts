@@ -8,11 +8,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-/** A TCP pass-through to `target` (http://host:port), so a test can drop connections at will. */
-export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  const { hostname, port } = new URL(target);
+/**
+ * A TCP pass-through to `target` (http://host:port), so a test can drop connections at will.
+ * `target` may be a function: each new connection goes where it points then, as a load balancer
+ * would send it to whichever instance is up.
+ */
+export async function startTcpProxy(target: string | (() => string)): Promise<TcpProxy> {
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
+    const { hostname, port } = new URL(typeof target === 'function' ? target() : target);
     const upstream = connect(Number(port), hostname);
     for (const socket of [client, upstream]) {
       open.add(socket);
