@@ -18,8 +18,8 @@ import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
-import { Histogram, type LatencySummary } from './lib/histogram.js';
+import { formatProfile, summarizeProfile, type ProfileSummary, type TimeWindow } from './lib/cpu-profile.js';
+import { Histogram, nowUs, type LatencySummary } from './lib/histogram.js';
 import { WorkerClient } from './lib/ipc.js';
 import {
   cpuBusyUs,
@@ -120,9 +120,9 @@ const FULL: Sizes = {
 };
 
 const QUICK: Sizes = {
-  idle: [1000, 5000],
-  fanout: { 1000: { count: 30 }, 5000: { count: 10 } },
-  targetedAt: 5000,
+  idle: [1000, 3000],
+  fanout: { 1000: { count: 20 }, 3000: { count: 10 } },
+  targetedAt: 3000,
   targetedMs: 2000,
   targetedConcurrency: 32,
   sustained: { connections: 1000, startRate: 10, factor: 2, stepMs: 1500, maxSteps: 8, p99LimitMs: 100 },
@@ -139,6 +139,8 @@ class Bench {
   readonly notes: string[] = [];
   readonly profiles: ProfileSummary[] = [];
   private readonly pubToken = publisherToken(BENCH_SECRET);
+  /** The measured phases (monotonic µs) since the last server start: a profile is cut to them. */
+  private phaseWindows: TimeWindow[] = [];
   /** Extra environment of every hub started (the broker). */
   hubEnv: Record<string, string> = {};
 
@@ -157,6 +159,7 @@ class Bench {
     const profiling = this.options.cpuProf && spec.key === 'hub';
     const profileDir = resolve(RESULTS_DIR, 'profiles');
     if (profiling) mkdirSync(profileDir, { recursive: true });
+    this.phaseWindows = [];
     return ServerProcess.start(spec, {
       port: await freePort(),
       cpu: SERVER_CPU,
@@ -177,7 +180,10 @@ class Bench {
         .filter((file) => statSync(file).mtimeMs >= startedAt - 1000)
         .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
       if (newest) {
-        const summary = summarizeProfile(newest);
+        const summary = summarizeProfile(newest, {
+          windows: this.phaseWindows,
+          scope: `${server.name}, measured phases only (${this.phaseWindows.length}, no start-up or connection set-up)`,
+        });
         this.profiles.push(summary);
         console.log(`\n${formatProfile(summary)}\n`);
       } else {
@@ -233,6 +239,7 @@ class Bench {
     const core0 = cpuBusyUs(SERVER_CPU);
     const core1 = cpuBusyUs(LOAD_CPU);
     const t0 = Date.now();
+    const window = { fromUs: nowUs(), toUs: 0 };
     const published = await publish(phase);
     const serverCpu1 = server.cpuUs();
     const loadCpu1 = totalCpuUs(this.loadPids) + ownCpuUs();
@@ -246,6 +253,7 @@ class Bench {
     );
     const serverCpu2 = server.cpuUs();
     const t2 = Date.now();
+    this.phaseWindows.push({ ...window, toUs: nowUs() });
     const merged = mergeReports(reports);
     const problems: string[] = [];
     if (published.failed > 0) problems.push(`${published.failed} publishes failed (${published.errors.join('; ')})`);

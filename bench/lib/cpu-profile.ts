@@ -8,6 +8,7 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+  readonly startTime: number;
   readonly nodes: ProfileNode[];
   readonly samples: number[];
   readonly timeDeltas: number[];
@@ -19,8 +20,16 @@ export interface SelfTime {
   readonly percent: number;
 }
 
+/** A span of CLOCK_MONOTONIC microseconds: V8 stamps samples with the clock nowUs() reads. */
+export interface TimeWindow {
+  readonly fromUs: number;
+  readonly toUs: number;
+}
+
 export interface ProfileSummary {
   readonly file: string;
+  /** What the samples were limited to, if anything (e.g. the measured phases, without start-up). */
+  readonly scope: string;
   readonly totalMs: number;
   readonly functions: SelfTime[];
   readonly areas: SelfTime[];
@@ -46,12 +55,21 @@ function areaOf(url: string, name: string): string {
   return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
-export function summarizeProfile(file: string, top = 15): ProfileSummary {
+export function summarizeProfile(
+  file: string,
+  options: { top?: number; windows?: TimeWindow[]; scope?: string } = {},
+): ProfileSummary {
+  const { top = 15, windows, scope = 'whole process' } = options;
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
+  const inScope = (atUs: number): boolean =>
+    !windows || windows.some((window) => atUs >= window.fromUs && atUs <= window.toUs);
+  let at = profile.startTime;
   profile.samples.forEach((id, index) => {
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+    const delta = profile.timeDeltas[index] ?? 0;
+    at += delta;
+    if (inScope(at)) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
   });
   let totalUs = 0;
   const functions = new Map<string, number>();
@@ -73,14 +91,14 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, ms: us / 1000, percent: (100 * us) / (totalUs || 1) }));
-  return { file, totalMs: totalUs / 1000, functions: rank(functions), areas: rank(areas) };
+  return { file, scope, totalMs: totalUs / 1000, functions: rank(functions), areas: rank(areas) };
 }
 
 export function formatProfile(summary: ProfileSummary): string {
   const line = (entry: SelfTime): string =>
     `  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.ms.toFixed(0).padStart(7)} ms  ${entry.name}`;
   return [
-    `CPU profile ${summary.file} (${(summary.totalMs / 1000).toFixed(1)} s busy, idle excluded)`,
+    `CPU profile ${summary.file}, ${summary.scope}: ${(summary.totalMs / 1000).toFixed(1)} s busy (idle excluded)`,
     'Top self time by function:',
     ...summary.functions.map(line),
     'Self time by code area:',

@@ -173,7 +173,8 @@ export function formatTable(results: BenchResults): string {
   const hub = results.targets.hub;
   const baselines = keys.filter((key) => key !== 'hub').map((key) => results.targets[key] as TargetResults);
   const header = ['metric', ...targets.map((t) => t.label), ...(hub ? baselines.map((b) => `hub / ${b.label}`) : [])];
-  const body = rows(results).map((row) => [
+  const shown = rows(results).filter((row) => targets.some((t) => row.get(t) !== undefined));
+  const body = shown.map((row) => [
     row.name,
     ...targets.map((t) => {
       const v = row.get(t);

@@ -156,7 +156,13 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/** The lines of a failed start-up worth quoting: errors if any, else the last ones. */
 function lastLines(text: string): string {
-  const plain = text.replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n');
-  return plain.slice(-4).join(' | ');
+  const plain = text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const errors = plain.filter((line) => !/\bLOG\b/.test(line) && /error|invalid|must|refus|cannot|failed|^- /i.test(line));
+  return [...new Set(errors.length ? errors : plain)].slice(-3).join(' ');
 }
