@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Linux process accounting, read from /proc: what the benchmark charges a server or a load process. */
@@ -59,9 +59,10 @@ export function childrenOf(pid: number): number[] {
   return children;
 }
 
-export function commandOf(pid: number): string {
+/** The executable a process runs (after every exec), or '' once it is gone. */
+export function executableOf(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    return readlinkSync(`/proc/${pid}/exe`);
   } catch {
     return '';
   }
@@ -115,14 +116,19 @@ export function spawnNode(args: readonly string[], options: SpawnOptions = {}): 
   });
 }
 
-/** The node process behind a spawnNode child: itself, or the child of its `timeout` wrapper. */
-export async function nodePidOf(child: ChildProcess, wrapped: boolean): Promise<number> {
+/**
+ * The node process behind a spawnNode child: the child of its `timeout` wrapper once that child
+ * has exec'd node (bash's own short-lived subshells, or taskset before its exec, do not count).
+ */
+export async function nodePidOf(child: ChildProcess): Promise<number> {
   const pid = child.pid;
   if (pid === undefined) throw new Error('process did not start');
-  if (!wrapped) return pid;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const node = childrenOf(pid).find((candidate) => commandOf(candidate).includes('node'));
-    if (node !== undefined) return node;
+  const node = realpathSync(process.execPath);
+  for (let attempt = 0; attempt < 250; attempt++) {
+    if (executableOf(pid).endsWith('/timeout')) {
+      const found = childrenOf(pid).find((candidate) => executableOf(candidate) === node);
+      if (found !== undefined) return found;
+    }
     await sleep(20);
   }
   throw new Error(`could not find the node process under pid ${pid}`);

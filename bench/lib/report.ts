@@ -46,6 +46,8 @@ export interface SustainedStepResult extends LatencySummary, Interference {
   serverBusyPct: number;
   loadBusyPct: number;
   closedByServer: number;
+  /** 2 when the step was run again after failing once. */
+  attempt: number;
   held: boolean;
 }
 

@@ -88,7 +88,7 @@ export class ServerProcess {
       maxSeconds: 1800,
       env,
     });
-    const pid = await nodePidOf(child, true);
+    const pid = await nodePidOf(child);
     const server = new ServerProcess(options.name ?? spec.label, options.port, child, pid);
     await server.waitReady(30_000);
     return server;
