@@ -122,9 +122,9 @@ function rows(results: BenchResults): Row[] {
   for (const n of idleSizes) {
     out.push({ name: `memory/conn, ${short(n)} idle`, get: (t) => idle(n)(t)?.perConnKb, format: kb });
   }
-  for (const n of idleSizes) {
+  for (const [i, n] of idleSizes.entries()) {
     out.push({
-      name: `setup rate, to ${short(n)} (JWT incl.)`,
+      name: `setup rate, ${short(idleSizes[i - 1] ?? 0)}->${short(n)} conns`,
       get: (t) => idle(n)(t)?.setupPerSec,
       format: (v) => `${perSec(v)}`,
     });
