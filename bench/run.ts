@@ -18,7 +18,12 @@ import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { formatProfile, summarizeProfile, type ProfileSummary, type TimeWindow } from './lib/cpu-profile.js';
+import {
+  formatProfile,
+  summarizeProfile,
+  type ProfileSummary,
+  type TimeWindow,
+} from './lib/cpu-profile.js';
 import { Histogram, nowUs, type LatencySummary } from './lib/histogram.js';
 import { WorkerClient } from './lib/ipc.js';
 import {
@@ -43,7 +48,12 @@ import {
 } from './lib/protocol.js';
 import { ServerProcess, TARGETS, type TargetKey, type TargetSpec } from './lib/server.js';
 import { selfTestParser } from './lib/sse-parser.js';
-import { formatTable, type BenchResults, type SustainedStepResult, type TargetResults } from './lib/report.js';
+import {
+  formatTable,
+  type BenchResults,
+  type SustainedStepResult,
+  type TargetResults,
+} from './lib/report.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RESULTS_DIR = resolve(ROOT, 'bench/results');
@@ -75,7 +85,8 @@ function parseOptions(argv: string[]): Options {
     if (raw === undefined) return fallback;
     const items = raw.split(',').map((item) => item.trim()) as T[];
     const bad = items.filter((item) => !allowed.includes(item));
-    if (bad.length) throw new Error(`${flag}: unknown ${bad.join(', ')} (allowed: ${allowed.join(', ')})`);
+    if (bad.length)
+      throw new Error(`${flag}: unknown ${bad.join(', ')} (allowed: ${allowed.join(', ')})`);
     return items;
   };
   const broker = value('--broker') ?? 'memory';
@@ -114,18 +125,32 @@ const FULL: Sizes = {
   targetedAt: 10_000,
   targetedMs: 8000,
   targetedConcurrency: 32,
-  sustained: { connections: 1000, startRate: 10, factor: 1.3, stepMs: 4000, maxSteps: 24, p99LimitMs: 100 },
+  sustained: {
+    connections: 1000,
+    startRate: 10,
+    factor: 1.3,
+    stepMs: 4000,
+    maxSteps: 24,
+    p99LimitMs: 100,
+  },
   settleMs: 2000,
   redis: { connections: 1000, count: 100 },
 };
 
 const QUICK: Sizes = {
-  idle: [1000, 3000],
-  fanout: { 1000: { count: 20 }, 3000: { count: 10 } },
-  targetedAt: 3000,
+  idle: [1000, 2000],
+  fanout: { 1000: { count: 20 }, 2000: { count: 10 } },
+  targetedAt: 2000,
   targetedMs: 2000,
   targetedConcurrency: 32,
-  sustained: { connections: 1000, startRate: 10, factor: 2, stepMs: 1500, maxSteps: 8, p99LimitMs: 100 },
+  sustained: {
+    connections: 1000,
+    startRate: 10,
+    factor: 2,
+    stepMs: 1500,
+    maxSteps: 6,
+    p99LimitMs: 100,
+  },
   settleMs: 1000,
   redis: { connections: 1000, count: 30 },
 };
@@ -155,7 +180,11 @@ class Bench {
     return [...this.readers, this.publisher].map((worker) => worker.pid);
   }
 
-  async startServer(spec: TargetSpec, extraEnv: Record<string, string> = {}, name?: string): Promise<ServerProcess> {
+  async startServer(
+    spec: TargetSpec,
+    extraEnv: Record<string, string> = {},
+    name?: string,
+  ): Promise<ServerProcess> {
     const profiling = this.options.cpuProf && spec.key === 'hub';
     const profileDir = resolve(RESULTS_DIR, 'profiles');
     if (profiling) mkdirSync(profileDir, { recursive: true });
@@ -193,7 +222,11 @@ class Bench {
   }
 
   /** Opens connections with client indices [from, to), split over the readers; returns conn/s. */
-  async open(port: number, from: number, to: number): Promise<{ perSecond: number; elapsedMs: number }> {
+  async open(
+    port: number,
+    from: number,
+    to: number,
+  ): Promise<{ perSecond: number; elapsedMs: number }> {
     const count = to - from;
     const share = Math.ceil(count / this.readers.length);
     const calls = this.readers.map((reader, i) => {
@@ -203,14 +236,23 @@ class Bench {
         ? Promise.resolve<OpenResult>({ opened: 0, failed: 0, errors: [], elapsedMs: 0 })
         : reader.call<OpenResult>(
             'open',
-            { port, secret: BENCH_SECRET, startIndex: start, count: n, concurrency: 64, timeoutMs: 120_000 },
+            {
+              port,
+              secret: BENCH_SECRET,
+              startIndex: start,
+              count: n,
+              concurrency: 64,
+              timeoutMs: 120_000,
+            },
             150_000,
           );
     });
     const results = await Promise.all(calls);
     const failed = results.reduce((sum, r) => sum + r.failed, 0);
     if (failed > 0) {
-      throw new Error(`${failed} of ${count} connections failed to open: ${results.flatMap((r) => r.errors).join('; ')}`);
+      throw new Error(
+        `${failed} of ${count} connections failed to open: ${results.flatMap((r) => r.errors).join('; ')}`,
+      );
     }
     const elapsedMs = Math.max(...results.map((r) => r.elapsedMs));
     return { perSecond: (count / elapsedMs) * 1000, elapsedMs };
@@ -256,15 +298,21 @@ class Bench {
     this.phaseWindows.push({ ...window, toUs: nowUs() });
     const merged = mergeReports(reports);
     const problems: string[] = [];
-    if (published.failed > 0) problems.push(`${published.failed} publishes failed (${published.errors.join('; ')})`);
-    if (merged.missing > 0) problems.push(`${merged.missing} events missing on ${merged.incomplete} open connections`);
-    if (merged.duplicates > 0) problems.push(`${merged.duplicates} events duplicated or out of window`);
-    if (merged.stray > 0) problems.push(`${merged.stray} stray events (another phase, or unreadable data)`);
+    if (published.failed > 0)
+      problems.push(`${published.failed} publishes failed (${published.errors.join('; ')})`);
+    if (merged.missing > 0)
+      problems.push(`${merged.missing} events missing on ${merged.incomplete} open connections`);
+    if (merged.duplicates > 0)
+      problems.push(`${merged.duplicates} events duplicated or out of window`);
+    if (merged.stray > 0)
+      problems.push(`${merged.stray} stray events (another phase, or unreadable data)`);
     if (merged.closedByServer > 0 && !opts.allowServerDrops) {
       problems.push(`${merged.closedByServer} connections closed by the server`);
     }
     if (problems.length > 0) {
-      throw new CountingError(`${server.name}: ${problems.join('; ')}. Examples: ${merged.examples.join(' | ')}`);
+      throw new CountingError(
+        `${server.name}: ${problems.join('; ')}. Examples: ${merged.examples.join(' | ')}`,
+      );
     }
     return {
       published,
@@ -290,13 +338,25 @@ class Bench {
     return this.measure(
       server,
       async (phase) => {
-        const total = { sent: 0, accepted: 0, failed: 0, errors: [] as string[], deliveredReported: 0 };
+        const total = {
+          sent: 0,
+          accepted: 0,
+          failed: 0,
+          errors: [] as string[],
+          deliveredReported: 0,
+        };
         const requestLatency = new Histogram();
         const startedAt = Date.now();
         for (let seq = 0; seq < count; seq++) {
           const one = await this.publisher.call<PublishReport>(
             'one',
-            { port: publishTo.port, token: this.pubToken, phase, path: '/notifications/broadcast', seq },
+            {
+              port: publishTo.port,
+              token: this.pubToken,
+              phase,
+              path: '/notifications/broadcast',
+              seq,
+            },
             30_000,
           );
           total.sent++;
@@ -307,13 +367,25 @@ class Bench {
           requestLatency.merge(one.requestLatency);
           if (one.failed > 0) break;
           const waits = await Promise.all(
-            this.readers.map((reader) => reader.call<{ lagging: number }>('reached', { phase, seq, timeoutMs: 10_000 }, 20_000)),
+            this.readers.map((reader) =>
+              reader.call<{ lagging: number }>(
+                'reached',
+                { phase, seq, timeoutMs: 10_000 },
+                20_000,
+              ),
+            ),
           );
           if (waits.some((w) => w.lagging > 0)) break; // endPhase reports what is missing
           await sleep(pauseMs);
         }
         await this.publisher.call('closePools', {}, 5000);
-        return { ...total, errors: total.errors.slice(0, 5), behind: 0, elapsedMs: Date.now() - startedAt, requestLatency: requestLatency.snapshot() };
+        return {
+          ...total,
+          errors: total.errors.slice(0, 5),
+          behind: 0,
+          elapsedMs: Date.now() - startedAt,
+          requestLatency: requestLatency.snapshot(),
+        };
       },
       (published) => ({ kind: 'broadcast', count: published.sent }),
       10_000,
@@ -329,7 +401,9 @@ class Bench {
     for (const wanted of this.sizes.idle) {
       const size = Math.min(wanted, Math.floor((limit - SERVER_SPARE_FDS) / 1000) * 1000);
       if (size < wanted) {
-        this.note(`${wanted} connections need more than ulimit -n ${limit}: measured ${size} instead`);
+        this.note(
+          `${wanted} connections need more than ulimit -n ${limit}: measured ${size} instead`,
+        );
       }
       if (size > (sizes[sizes.length - 1] ?? 0)) sizes.push(size);
     }
@@ -389,7 +463,9 @@ class Bench {
         await sleep(500);
         const fanout = this.sizes.fanout[size];
         if (fanout && only.has('fanout')) {
-          console.log(`  ${spec.label}: fan-out to ${size} (${fanout.count} broadcasts, one at a time)`);
+          console.log(
+            `  ${spec.label}: fan-out to ${size} (${fanout.count} broadcasts, one at a time)`,
+          );
           const m = await this.fanout(server, fanout.count);
           results.fanout.push({
             connections: size,
@@ -402,7 +478,9 @@ class Bench {
           });
         }
         if (size === this.sizes.targetedAt && only.has('targeted')) {
-          console.log(`  ${spec.label}: targeted sends over ${size} clients for ${this.sizes.targetedMs} ms`);
+          console.log(
+            `  ${spec.label}: targeted sends over ${size} clients for ${this.sizes.targetedMs} ms`,
+          );
           const clients = size;
           const m = await this.measure(
             server,
@@ -458,7 +536,7 @@ class Bench {
       // A step that fails without dropping anyone is run once more: on a shared machine one burst
       // of someone else's work can push a p99 over the limit.
       let retrying = false;
-      for (let step = 0; step < cfg.maxSteps; ) {
+      for (let step = 0; step < cfg.maxSteps;) {
         const perSecond = Math.round(rate);
         const m = await this.measure(
           server,
@@ -497,10 +575,14 @@ class Bench {
           held: false,
         };
         const why: string[] = [];
-        if (m.published.behind > 0) why.push(`the server fell behind (${m.published.behind} sends still due)`);
-        if (m.latency.p99Ms > cfg.p99LimitMs) why.push(`p99 ${m.latency.p99Ms.toFixed(1)} ms > ${cfg.p99LimitMs} ms`);
+        if (m.published.behind > 0)
+          why.push(`the server fell behind (${m.published.behind} sends still due)`);
+        if (m.latency.p99Ms > cfg.p99LimitMs)
+          why.push(`p99 ${m.latency.p99Ms.toFixed(1)} ms > ${cfg.p99LimitMs} ms`);
         if (m.report.closedByServer > 0) {
-          why.push(`${m.report.closedByServer} connections dropped by the server as too slow (${m.report.lostToClosed} events not delivered to them)`);
+          why.push(
+            `${m.report.closedByServer} connections dropped by the server as too slow (${m.report.lostToClosed} events not delivered to them)`,
+          );
         }
         result.held = why.length === 0;
         steps.push(result);
@@ -580,7 +662,12 @@ class Bench {
     }
     const env = { SSE_BROKER: 'redis', REDIS_URL, SSE_REDIS_PREFIX: prefix };
     try {
-      const probe = await ServerProcess.start(TARGETS.hub, { port: await freePort(), cpu: SERVER_CPU, extraEnv: env, name: 'hub (redis probe)' });
+      const probe = await ServerProcess.start(TARGETS.hub, {
+        port: await freePort(),
+        cpu: SERVER_CPU,
+        extraEnv: env,
+        name: 'hub (redis probe)',
+      });
       await probe.stop();
       this.hubEnv = env;
       this.redisPrefix = prefix;
@@ -637,9 +724,9 @@ function jwtVerifyCost(): { stringSecretUs: number; keyObjectUs: number } {
   return { stringSecretUs: time(BENCH_SECRET), keyObjectUs: time(key) };
 }
 
-
 function mergeReports(reports: PhaseReport[]): PhaseReport {
-  const sum = (key: keyof PhaseReport): number => reports.reduce((total, r) => total + (r[key] as number), 0);
+  const sum = (key: keyof PhaseReport): number =>
+    reports.reduce((total, r) => total + (r[key] as number), 0);
   return {
     connections: sum('connections'),
     received: sum('received'),
@@ -657,7 +744,11 @@ function mergeReports(reports: PhaseReport[]): PhaseReport {
 
 async function redisPing(): Promise<true | string> {
   const { Redis } = await import('ioredis');
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -725,13 +816,16 @@ async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   selfTestParser();
   for (const spec of options.targets.map((key) => TARGETS[key])) {
-    if (!existsSync(spec.script)) throw new Error(`${spec.script} is missing: run "npm run bench" (it builds first)`);
+    if (!existsSync(spec.script))
+      throw new Error(`${spec.script} is missing: run "npm run bench" (it builds first)`);
   }
   pinProcess(process.pid, LOAD_CPU);
   if (!hasTaskset) console.log('note: taskset not found, processes are not pinned');
   if (cpus().length < 2) console.log('note: fewer than 2 CPUs: server and load share one');
   const sizes = options.quick ? QUICK : FULL;
-  const readers = Array.from({ length: READERS }, (_, i) => startWorker(`reader ${i + 1}`, 'reader.js'));
+  const readers = Array.from({ length: READERS }, (_, i) =>
+    startWorker(`reader ${i + 1}`, 'reader.js'),
+  );
   const publisher = startWorker('publisher', 'publisher.js');
   const bench = new Bench(options, sizes, readers, publisher);
   const startedAt = Date.now();
@@ -746,7 +840,8 @@ async function main(): Promise<number> {
     notes: bench.notes,
     failures: bench.failures,
   };
-  const stopWorkers = (): void => [...readers, publisher].forEach((worker) => worker.child.disconnect?.());
+  const stopWorkers = (): void =>
+    [...readers, publisher].forEach((worker) => worker.child.disconnect?.());
   process.once('SIGINT', () => {
     console.log('\ninterrupted: stopping the servers and load processes');
     stopWorkers();

@@ -56,7 +56,9 @@ class Events {
 @Injectable()
 class JwtGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string>; user?: Claims }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string>; user?: Claims }>();
     const header = request.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw new UnauthorizedException();
     try {
@@ -132,11 +134,18 @@ class AppController {
   @Post('notifications/clients/:clientId')
   @HttpCode(202)
   @UseGuards(JwtGuard, PublisherGuard)
-  toClient(@Param('clientId') clientId: string, @Body() body: PublishBody): { id: string; delivered: number } {
+  toClient(
+    @Param('clientId') clientId: string,
+    @Body() body: PublishBody,
+  ): { id: string; delivered: number } {
     return this.publish(clientId, body, this.events.perClient.get(clientId) ?? 0);
   }
 
-  private publish(to: string | undefined, body: PublishBody, delivered: number): { id: string; delivered: number } {
+  private publish(
+    to: string | undefined,
+    body: PublishBody,
+    delivered: number,
+  ): { id: string; delivered: number } {
     if (typeof body?.event !== 'string' || !EVENT_TYPE.test(body.event)) {
       throw new BadRequestException('bad event');
     }
@@ -150,7 +159,10 @@ class AppController {
 class AppModule {}
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'], forceCloseConnections: true });
+  const app = await NestFactory.create(AppModule, {
+    logger: ['error', 'warn'],
+    forceCloseConnections: true,
+  });
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
 }

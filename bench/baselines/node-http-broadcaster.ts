@@ -68,11 +68,18 @@ function openStream(request: IncomingMessage, response: ServerResponse, clientId
 /** The frame of an event, encoded once; objects as JSON, one `data:` line per line. */
 function frame(event: string, data: unknown): Buffer {
   const text = typeof data === 'string' ? data : JSON.stringify(data ?? null);
-  const lines = text.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`).join('');
+  const lines = text
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}\n`)
+    .join('');
   return Buffer.from(`id: ${++lastId}\nevent: ${event}\n${lines}\n`);
 }
 
-function publish(request: IncomingMessage, response: ServerResponse, targets: Iterable<ServerResponse>): void {
+function publish(
+  request: IncomingMessage,
+  response: ServerResponse,
+  targets: Iterable<ServerResponse>,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   request.on('data', (chunk: Buffer) => {
@@ -80,12 +87,17 @@ function publish(request: IncomingMessage, response: ServerResponse, targets: It
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   });
   request.on('end', () => {
-    if (size > MAX_BODY_BYTES) return json(response, 413, { statusCode: 413, error: 'Payload Too Large' });
+    if (size > MAX_BODY_BYTES)
+      return json(response, 413, { statusCode: 413, error: 'Payload Too Large' });
     let body: { event?: unknown; data?: unknown };
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
     } catch {
-      return json(response, 400, { statusCode: 400, error: 'Bad Request', message: 'invalid JSON' });
+      return json(response, 400, {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'invalid JSON',
+      });
     }
     if (typeof body.event !== 'string' || !EVENT_TYPE.test(body.event)) {
       return json(response, 400, { statusCode: 400, error: 'Bad Request', message: 'bad event' });

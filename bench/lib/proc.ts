@@ -157,7 +157,11 @@ export function cpuBusyUs(cpu: number): number {
     .split('\n')
     .find((row) => row.startsWith(`cpu${cpu} `));
   if (!line) return 0;
-  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return ((user + nice + system + irq + softirq + (steal ?? 0)) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
 

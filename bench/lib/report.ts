@@ -69,7 +69,12 @@ export interface TargetResults {
 
 export type RedisResult =
   | { skipped: string }
-  | (LatencySummary & { connections: number; events: number; cpuUsPerDeliveryB: number; othersCpu0Pct: number });
+  | (LatencySummary & {
+      connections: number;
+      events: number;
+      cpuUsPerDeliveryB: number;
+      othersCpu0Pct: number;
+    });
 
 export interface BenchResults {
   startedAt: string;
@@ -114,13 +119,21 @@ const short = (n: number): string => (n >= 1000 && n % 1000 === 0 ? `${n / 1000}
 
 function rows(results: BenchResults): Row[] {
   const all = Object.values(results.targets).filter((t): t is TargetResults => t !== undefined);
-  const idleSizes = [...new Set(all.flatMap((t) => t.idle.map((i) => i.connections)))].sort((a, b) => a - b);
-  const fanoutSizes = [...new Set(all.flatMap((t) => t.fanout.map((f) => f.connections)))].sort((a, b) => a - b);
+  const idleSizes = [...new Set(all.flatMap((t) => t.idle.map((i) => i.connections)))].sort(
+    (a, b) => a - b,
+  );
+  const fanoutSizes = [...new Set(all.flatMap((t) => t.fanout.map((f) => f.connections)))].sort(
+    (a, b) => a - b,
+  );
   const idle = (n: number) => (t: TargetResults) => t.idle.find((i) => i.connections === n);
   const fanout = (n: number) => (t: TargetResults) => t.fanout.find((f) => f.connections === n);
   const out: Row[] = [];
   for (const n of idleSizes) {
-    out.push({ name: `memory/conn, ${short(n)} idle`, get: (t) => idle(n)(t)?.perConnKb, format: kb });
+    out.push({
+      name: `memory/conn, ${short(n)} idle`,
+      get: (t) => idle(n)(t)?.perConnKb,
+      format: kb,
+    });
   }
   for (const [i, n] of idleSizes.entries()) {
     out.push({
@@ -133,27 +146,60 @@ function rows(results: BenchResults): Row[] {
     out.push({ name: `fan-out ${short(n)}: p50`, get: (t) => fanout(n)(t)?.p50Ms, format: ms });
     out.push({ name: `fan-out ${short(n)}: p99`, get: (t) => fanout(n)(t)?.p99Ms, format: ms });
     out.push({ name: `fan-out ${short(n)}: max`, get: (t) => fanout(n)(t)?.maxMs, format: ms });
-    out.push({ name: `fan-out ${short(n)}: CPU/delivery`, get: (t) => fanout(n)(t)?.cpuUsPerDelivery, format: us });
+    out.push({
+      name: `fan-out ${short(n)}: CPU/delivery`,
+      get: (t) => fanout(n)(t)?.cpuUsPerDelivery,
+      format: us,
+    });
   }
   const sustainedConns = all.find((t) => t.sustained)?.sustained?.connections;
   if (sustainedConns !== undefined) {
     const c = short(sustainedConns);
-    out.push({ name: `sustained ${c}: broadcasts/s held`, get: (t) => t.sustained?.best?.broadcastsPerSec, format: perSec });
-    out.push({ name: `sustained ${c}: deliveries/s`, get: (t) => t.sustained?.best?.deliveriesPerSec, format: perSec });
-    out.push({ name: `sustained ${c}: p99 at that rate`, get: (t) => t.sustained?.best?.p99Ms, format: ms });
-    out.push({ name: `sustained ${c}: CPU/delivery`, get: (t) => t.sustained?.best?.cpuUsPerDelivery, format: us });
+    out.push({
+      name: `sustained ${c}: broadcasts/s held`,
+      get: (t) => t.sustained?.best?.broadcastsPerSec,
+      format: perSec,
+    });
+    out.push({
+      name: `sustained ${c}: deliveries/s`,
+      get: (t) => t.sustained?.best?.deliveriesPerSec,
+      format: perSec,
+    });
+    out.push({
+      name: `sustained ${c}: p99 at that rate`,
+      get: (t) => t.sustained?.best?.p99Ms,
+      format: ms,
+    });
+    out.push({
+      name: `sustained ${c}: CPU/delivery`,
+      get: (t) => t.sustained?.best?.cpuUsPerDelivery,
+      format: us,
+    });
   }
   const targetedClients = all.find((t) => t.targeted)?.targeted?.clients;
   if (targetedClients !== undefined) {
     const c = short(targetedClients);
-    out.push({ name: `targeted over ${c}: sends/s`, get: (t) => t.targeted?.sendsPerSec, format: perSec });
+    out.push({
+      name: `targeted over ${c}: sends/s`,
+      get: (t) => t.targeted?.sendsPerSec,
+      format: perSec,
+    });
     out.push({ name: `targeted over ${c}: p50`, get: (t) => t.targeted?.p50Ms, format: ms });
     out.push({ name: `targeted over ${c}: p99`, get: (t) => t.targeted?.p99Ms, format: ms });
-    out.push({ name: `targeted over ${c}: CPU/send`, get: (t) => t.targeted?.cpuUsPerSend, format: us });
+    out.push({
+      name: `targeted over ${c}: CPU/send`,
+      get: (t) => t.targeted?.cpuUsPerSend,
+      format: us,
+    });
   }
   out.push({
     name: 'core 0 used by other processes (max)',
-    get: (t) => maxOf([...t.fanout, ...(t.targeted ? [t.targeted] : []), ...(t.sustained?.steps ?? [])].map((m) => m.othersCpu0Pct)),
+    get: (t) =>
+      maxOf(
+        [...t.fanout, ...(t.targeted ? [t.targeted] : []), ...(t.sustained?.steps ?? [])].map(
+          (m) => m.othersCpu0Pct,
+        ),
+      ),
     format: (v) => `${v.toFixed(0)}%`,
   });
   return out;
@@ -173,8 +219,14 @@ export function formatTable(results: BenchResults): string {
   const keys = Object.keys(results.targets);
   const targets = keys.map((key) => results.targets[key] as TargetResults);
   const hub = results.targets.hub;
-  const baselines = keys.filter((key) => key !== 'hub').map((key) => results.targets[key] as TargetResults);
-  const header = ['metric', ...targets.map((t) => t.label), ...(hub ? baselines.map((b) => `hub / ${b.label}`) : [])];
+  const baselines = keys
+    .filter((key) => key !== 'hub')
+    .map((key) => results.targets[key] as TargetResults);
+  const header = [
+    'metric',
+    ...targets.map((t) => t.label),
+    ...(hub ? baselines.map((b) => `hub / ${b.label}`) : []),
+  ];
   const shown = rows(results).filter((row) => targets.some((t) => row.get(t) !== undefined));
   const body = shown.map((row) => [
     row.name,
@@ -187,7 +239,10 @@ export function formatTable(results: BenchResults): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  const lines = [line(header), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`];
+  const lines = [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+  ];
   body.forEach((r) => lines.push(line(r)));
   const redis = results.redis;
   if (redis) {
@@ -216,17 +271,23 @@ export function formatTable(results: BenchResults): string {
 function summaryLines(results: BenchResults): string[] {
   const hub = results.targets.hub;
   if (!hub) return [];
-  const baselines = Object.entries(results.targets).filter(([key]) => key !== 'hub').map(([, t]) => t as TargetResults);
+  const baselines = Object.entries(results.targets)
+    .filter(([key]) => key !== 'hub')
+    .map(([, t]) => t as TargetResults);
   const pick = (names: RegExp): Row[] => rows(results).filter((row) => names.test(row.name));
-  return pick(/memory\/conn|setup rate|fan-out .*p99|deliveries\/s|targeted .*sends/).flatMap((row) => {
-    const value = row.get(hub);
-    if (value === undefined) return [];
-    const parts = baselines
-      .map((b) => {
-        const r = ratio(value, row.get(b));
-        return r ? `${r} ${b.label}` : '';
-      })
-      .filter(Boolean);
-    return [`${row.name}: ${hub.label} ${row.format(value)}${parts.length ? ` = ${parts.join(', ')}` : ''}`];
-  });
+  return pick(/memory\/conn|setup rate|fan-out .*p99|deliveries\/s|targeted .*sends/).flatMap(
+    (row) => {
+      const value = row.get(hub);
+      if (value === undefined) return [];
+      const parts = baselines
+        .map((b) => {
+          const r = ratio(value, row.get(b));
+          return r ? `${r} ${b.label}` : '';
+        })
+        .filter(Boolean);
+      return [
+        `${row.name}: ${hub.label} ${row.format(value)}${parts.length ? ` = ${parts.join(', ')}` : ''}`,
+      ];
+    },
+  );
 }

@@ -81,7 +81,12 @@ export class ServerProcess {
   }
 
   static async start(spec: TargetSpec, options: StartOptions): Promise<ServerProcess> {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, PORT: String(options.port), ...options.extraEnv };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...spec.env,
+      PORT: String(options.port),
+      ...options.extraEnv,
+    };
     delete env.NODE_OPTIONS;
     const child = spawnNode([...(options.nodeArgs ?? []), spec.script], {
       cpu: options.cpu,
@@ -114,7 +119,10 @@ export class ServerProcess {
   async stop(): Promise<void> {
     if (!this.alive) return;
     this.child.kill('SIGTERM');
-    const gone = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
+    const gone = await Promise.race([
+      this.exited.then(() => true),
+      sleep(15_000).then(() => false),
+    ]);
     if (!gone) {
       try {
         process.kill(this.pid, 'SIGKILL');
@@ -131,7 +139,9 @@ export class ServerProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.alive) {
-        throw new Error(`${this.name} exited during start-up (${this.exitInfo}): ${lastLines(this.output)}`);
+        throw new Error(
+          `${this.name} exited during start-up (${this.exitInfo}): ${lastLines(this.output)}`,
+        );
       }
       if (await answers(this.port)) return;
       await sleep(100);
@@ -163,6 +173,8 @@ function lastLines(text: string): string {
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
-  const errors = plain.filter((line) => !/\bLOG\b/.test(line) && /error|invalid|must|refus|cannot|failed|^- /i.test(line));
+  const errors = plain.filter(
+    (line) => !/\bLOG\b/.test(line) && /error|invalid|must|refus|cannot|failed|^- /i.test(line),
+  );
   return [...new Set(errors.length ? errors : plain)].slice(-3).join(' ');
 }

@@ -117,7 +117,8 @@ export class SseResponseParser {
     const headers = new Map<string, string>();
     for (const line of lines.slice(1)) {
       const colon = line.indexOf(':');
-      if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+      if (colon > 0)
+        headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
     }
     this.state = /\bchunked\b/i.test(headers.get('transfer-encoding') ?? '')
       ? BodyState.ChunkSize
@@ -142,7 +143,8 @@ export class SseResponseParser {
       this.skipLeadingLf = false;
       if (text.charCodeAt(0) === 0x0a) start = 1;
     }
-    let input = this.rest.length > 0 ? this.rest + text.slice(start) : start ? text.slice(start) : text;
+    let input =
+      this.rest.length > 0 ? this.rest + text.slice(start) : start ? text.slice(start) : text;
     this.rest = '';
     start = 0;
     if (input.indexOf('\r') === -1) {
@@ -222,7 +224,9 @@ export function selfTestParser(): void {
     'data:no-space\n\n',
     'event: empty\n\n',
   ];
-  const chunked = body.map((part) => `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`).join('');
+  const chunked = body
+    .map((part) => `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`)
+    .join('');
   const wire = Buffer.from(
     'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n' +
       chunked +
@@ -251,7 +255,9 @@ export function selfTestParser(): void {
       parser.push(wire.subarray(cut1, Math.min(cut2, wire.length)));
       parser.push(wire.subarray(Math.min(cut2, wire.length)));
       if (JSON.stringify(seen) !== expected) {
-        throw new Error(`SSE parser self-test failed at cuts ${cut1}/${cut2}: ${JSON.stringify(seen)}`);
+        throw new Error(
+          `SSE parser self-test failed at cuts ${cut1}/${cut2}: ${JSON.stringify(seen)}`,
+        );
       }
     }
   }

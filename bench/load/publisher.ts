@@ -107,7 +107,9 @@ class Pool {
   }
 
   async request(path: string, token: string, body: string): Promise<Answer> {
-    const connection = this.idle.pop() ?? (await new Promise<HttpConnection>((resolve) => this.waiters.push(resolve)));
+    const connection =
+      this.idle.pop() ??
+      (await new Promise<HttpConnection>((resolve) => this.waiters.push(resolve)));
     try {
       return await connection.request('POST', path, token, body);
     } finally {
@@ -235,14 +237,25 @@ async function targeted(args: TargetedArgs): Promise<PublishReport> {
 let singlePool: { port: number; pool: Pool } | undefined;
 
 /** One broadcast, stamped with its send time; answers once the server has accepted it. */
-async function one(args: { port: number; token: string; phase: number; path: string; seq: number }): Promise<PublishReport> {
+async function one(args: {
+  port: number;
+  token: string;
+  phase: number;
+  path: string;
+  seq: number;
+}): Promise<PublishReport> {
   if (singlePool?.port !== args.port) {
     singlePool?.pool.close();
     singlePool = { port: args.port, pool: new Pool(args.port, 1) };
   }
   const tally = new Tally();
   const startedAt = nowUs();
-  await tally.send(singlePool.pool, args.path, args.token, publishBody(args.phase, args.seq, startedAt));
+  await tally.send(
+    singlePool.pool,
+    args.path,
+    args.token,
+    publishBody(args.phase, args.seq, startedAt),
+  );
   return tally.report(1, (nowUs() - startedAt) / 1000);
 }
 

@@ -203,7 +203,9 @@ function open(args: OpenArgs): Promise<OpenResult> {
       resolve({ opened, failed, errors, elapsedMs: Date.now() - startedAt });
     };
     const timer = setTimeout(() => {
-      errors.push(`${args.count - opened - failed} connections not set up within ${args.timeoutMs} ms`);
+      errors.push(
+        `${args.count - opened - failed} connections not set up within ${args.timeoutMs} ms`,
+      );
       failed += args.count - opened - failed;
       done();
     }, args.timeoutMs);
@@ -245,15 +247,21 @@ function beginPhase({ phase: next }: { phase: number }): void {
 }
 
 function expectedFor(expect: Expectation, index: number): number {
-  return expect.kind === 'broadcast' ? expect.count : targetedShare(expect.total, expect.clients, index);
+  return expect.kind === 'broadcast'
+    ? expect.count
+    : targetedShare(expect.total, expect.clients, index);
 }
 
 async function endPhase(args: EndPhaseArgs): Promise<PhaseReport> {
-  if (args.phase !== phase) throw new Error(`phase ${args.phase} is not the current phase ${phase}`);
+  if (args.phase !== phase)
+    throw new Error(`phase ${args.phase} is not the current phase ${phase}`);
   const deadline = Date.now() + args.waitMs;
   const allDone = (): boolean => {
     for (const connection of connections.values()) {
-      if (!connection.closedByServer && !connection.isComplete(expectedFor(args.expect, connection.index))) {
+      if (
+        !connection.closedByServer &&
+        !connection.isComplete(expectedFor(args.expect, connection.index))
+      ) {
         return false;
       }
     }
@@ -289,7 +297,9 @@ async function endPhase(args: EndPhaseArgs): Promise<PhaseReport> {
         duplicates += connection.distinct - want;
         note(`conn ${connection.index}: ${connection.distinct} distinct events, ${want} sent`);
       } else {
-        note(`conn ${connection.index}: got ${connection.distinct} of ${want} (first missing seq ${connection.base})`);
+        note(
+          `conn ${connection.index}: got ${connection.distinct} of ${want} (first missing seq ${connection.base})`,
+        );
       }
     }
   }
@@ -313,7 +323,11 @@ async function endPhase(args: EndPhaseArgs): Promise<PhaseReport> {
 }
 
 /** Resolves once every open connection has every event up to `seq` of the phase (or on timeout). */
-async function reached(args: { phase: number; seq: number; timeoutMs: number }): Promise<{ lagging: number }> {
+async function reached(args: {
+  phase: number;
+  seq: number;
+  timeoutMs: number;
+}): Promise<{ lagging: number }> {
   const deadline = Date.now() + args.timeoutMs;
   for (;;) {
     let lagging = 0;
