@@ -148,10 +148,10 @@ const QUICK: Sizes = {
     startRate: 10,
     factor: 2,
     stepMs: 1500,
-    maxSteps: 6,
+    maxSteps: 5,
     p99LimitMs: 100,
   },
-  settleMs: 1000,
+  settleMs: 500,
   redis: { connections: 1000, count: 30 },
 };
 
