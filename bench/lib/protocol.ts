@@ -1,0 +1,136 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+/**
+ * What the harness and its load processes agree on: the secret, the event type, the shape of a
+ * published event's data, and the client ids of load connections.
+ */
+export const BENCH_SECRET = 'sse-hub-bench-secret-not-for-production';
+export const EVENT_TYPE = 'bench';
+export const PUBLISHER_ID = 'bench-publisher';
+
+/** Makes an event's data ~120 bytes of JSON, a typical small notification. */
+const PADDING = 'x'.repeat(64);
+
+/**
+ * The data of a benchmark event: phase, sequence number (per phase; per client for targeted
+ * sends) and the intended send time in monotonic microseconds (see nowUs()).
+ */
+export interface BenchData {
+  readonly p: number;
+  readonly s: number;
+  readonly t: number;
+  readonly x: string;
+}
+
+export function publishBody(phase: number, seq: number, sentAtUs: number): string {
+  return `{"event":"${EVENT_TYPE}","data":{"p":${phase},"s":${seq},"t":${Math.round(sentAtUs)},"x":"${PADDING}"}}`;
+}
+
+export const clientId = (index: number): string => `bench-c${index}`;
+
+/**
+ * Load processes sign with a KeyObject: given a string, jsonwebtoken first tries to parse it as a
+ * PEM key, which costs hundreds of microseconds per call (see docs/benchmarks.md).
+ */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+  return key;
+}
+
+export function clientToken(secret: string, index: number): string {
+  return jwt.sign({ sub: clientId(index) }, keyOf(secret), { algorithm: 'HS256', expiresIn: '2h' });
+}
+
+export function publisherToken(secret: string): string {
+  return jwt.sign({ sub: PUBLISHER_ID, roles: ['publisher'] }, keyOf(secret), {
+    algorithm: 'HS256',
+    expiresIn: '2h',
+  });
+}
+
+/** How many of `total` round-robin targeted sends (send k to client k % clients) go to `index`. */
+export function targetedShare(total: number, clients: number, index: number): number {
+  return Math.floor(total / clients) + (index < total % clients ? 1 : 0);
+}
+
+// ---- commands of the load processes ----
+
+export interface OpenArgs {
+  readonly port: number;
+  readonly secret: string;
+  readonly startIndex: number;
+  readonly count: number;
+  /** Connections being set up at once by this process. */
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+}
+
+export interface OpenResult {
+  readonly opened: number;
+  readonly failed: number;
+  readonly errors: string[];
+  readonly elapsedMs: number;
+}
+
+export type Expectation =
+  | { readonly kind: 'broadcast'; readonly count: number }
+  | { readonly kind: 'targeted'; readonly total: number; readonly clients: number };
+
+export interface EndPhaseArgs {
+  readonly phase: number;
+  readonly expect: Expectation;
+  readonly waitMs: number;
+}
+
+export interface PhaseReport {
+  readonly connections: number;
+  readonly received: number;
+  readonly expected: number;
+  readonly missing: number;
+  readonly duplicates: number;
+  /** Events of another phase, or with unreadable data. */
+  readonly stray: number;
+  /** Connections the server closed during the phase (a hub drops clients that fall behind). */
+  readonly closedByServer: number;
+  /** Events expected by connections that the server closed. */
+  readonly lostToClosed: number;
+  readonly incomplete: number;
+  readonly latency: import('./histogram.js').HistogramSnapshot;
+  readonly examples: string[];
+}
+
+export interface RateArgs {
+  readonly port: number;
+  readonly token: string;
+  readonly phase: number;
+  readonly path: string;
+  readonly perSecond: number;
+  readonly durationMs: number;
+  readonly maxInFlight: number;
+}
+
+export interface TargetedArgs {
+  readonly port: number;
+  readonly token: string;
+  readonly phase: number;
+  readonly clients: number;
+  readonly durationMs: number;
+  readonly concurrency: number;
+}
+
+export interface PublishReport {
+  /** Events sent (sequence numbers 0..sent-1 of the phase). */
+  readonly sent: number;
+  readonly accepted: number;
+  readonly failed: number;
+  readonly errors: string[];
+  readonly elapsedMs: number;
+  /** For open-loop runs: sends still due when the time was up (the server fell behind). */
+  readonly behind: number;
+  /** Sum of the `delivered` counts the server answered. */
+  readonly deliveredReported: number;
+  readonly requestLatency: import('./histogram.js').HistogramSnapshot;
+}

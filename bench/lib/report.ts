@@ -1,0 +1,293 @@
+import type { ProfileSummary } from './cpu-profile.js';
+import type { LatencySummary } from './histogram.js';
+
+/** The JSON a run writes (bench/results/latest.json) and the table printed from it. */
+
+export interface IdleResult {
+  connections: number;
+  /** Connections opened in this step (the set-up rate is over these). */
+  added: number;
+  setupPerSec: number;
+  rssMb: number;
+  /** (RSS now - RSS of the idle, freshly started server) / connections. */
+  perConnKb: number;
+}
+
+/** Share of a core (percent) that other processes of the machine used during a measurement. */
+export interface Interference {
+  othersCpu0Pct: number;
+  othersCpu1Pct: number;
+}
+
+export interface FanoutResult extends LatencySummary, Interference {
+  connections: number;
+  events: number;
+  deliveries: number;
+  cpuUsPerDelivery: number;
+}
+
+export interface TargetedResult extends LatencySummary, Interference {
+  clients: number;
+  sends: number;
+  sendsPerSec: number;
+  requestP50Ms: number;
+  requestP99Ms: number;
+  cpuUsPerSend: number;
+  serverBusyPct: number;
+  loadBusyPct: number;
+}
+
+export interface SustainedStepResult extends LatencySummary, Interference {
+  broadcastsPerSec: number;
+  achievedPerSec: number;
+  deliveriesPerSec: number;
+  behind: number;
+  cpuUsPerDelivery: number;
+  serverBusyPct: number;
+  loadBusyPct: number;
+  closedByServer: number;
+  /** 2 when the step was run again after failing once. */
+  attempt: number;
+  held: boolean;
+}
+
+export interface SustainedResult {
+  connections: number;
+  steps: SustainedStepResult[];
+  best?: SustainedStepResult;
+  stopReason: string;
+}
+
+export interface TargetResults {
+  label: string;
+  baseRssMb?: number;
+  idle: IdleResult[];
+  fanout: FanoutResult[];
+  targeted?: TargetedResult;
+  sustained?: SustainedResult;
+}
+
+export type RedisResult =
+  | { skipped: string }
+  | (LatencySummary & {
+      connections: number;
+      events: number;
+      cpuUsPerDeliveryB: number;
+      othersCpu0Pct: number;
+    });
+
+export interface BenchResults {
+  startedAt: string;
+  command: string;
+  quick: boolean;
+  broker: string;
+  durationSec?: number;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    kernel: string;
+    openFilesLimit: number;
+    taskset: boolean;
+    loadAverageAtStart: string;
+    loadAverageAtEnd?: string;
+    jwtVerify: { stringSecretUs: number; keyObjectUs: number };
+    commit: string;
+    dirty: boolean;
+  };
+  sizes: unknown;
+  targets: Partial<Record<string, TargetResults>>;
+  redis?: RedisResult;
+  profiles?: ProfileSummary[];
+  notes: string[];
+  failures: string[];
+}
+
+type Getter = (target: TargetResults) => number | undefined;
+
+interface Row {
+  readonly name: string;
+  readonly get: Getter;
+  readonly format: (value: number) => string;
+}
+
+const kb = (v: number): string => `${v.toFixed(1)} KB`;
+const ms = (v: number): string => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
+const perSec = (v: number): string => `${Math.round(v).toLocaleString('en-US')}/s`;
+const us = (v: number): string => `${v.toFixed(2)} µs`;
+const short = (n: number): string => (n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+
+function rows(results: BenchResults): Row[] {
+  const all = Object.values(results.targets).filter((t): t is TargetResults => t !== undefined);
+  const idleSizes = [...new Set(all.flatMap((t) => t.idle.map((i) => i.connections)))].sort(
+    (a, b) => a - b,
+  );
+  const fanoutSizes = [...new Set(all.flatMap((t) => t.fanout.map((f) => f.connections)))].sort(
+    (a, b) => a - b,
+  );
+  const idle = (n: number) => (t: TargetResults) => t.idle.find((i) => i.connections === n);
+  const fanout = (n: number) => (t: TargetResults) => t.fanout.find((f) => f.connections === n);
+  const out: Row[] = [];
+  for (const n of idleSizes) {
+    out.push({
+      name: `memory/conn, ${short(n)} idle`,
+      get: (t) => idle(n)(t)?.perConnKb,
+      format: kb,
+    });
+  }
+  for (const [i, n] of idleSizes.entries()) {
+    out.push({
+      name: `setup rate, ${short(idleSizes[i - 1] ?? 0)}->${short(n)} conns`,
+      get: (t) => idle(n)(t)?.setupPerSec,
+      format: (v) => `${perSec(v)}`,
+    });
+  }
+  for (const n of fanoutSizes) {
+    out.push({ name: `fan-out ${short(n)}: p50`, get: (t) => fanout(n)(t)?.p50Ms, format: ms });
+    out.push({ name: `fan-out ${short(n)}: p99`, get: (t) => fanout(n)(t)?.p99Ms, format: ms });
+    out.push({ name: `fan-out ${short(n)}: max`, get: (t) => fanout(n)(t)?.maxMs, format: ms });
+    out.push({
+      name: `fan-out ${short(n)}: CPU/delivery`,
+      get: (t) => fanout(n)(t)?.cpuUsPerDelivery,
+      format: us,
+    });
+  }
+  const sustainedConns = all.find((t) => t.sustained)?.sustained?.connections;
+  if (sustainedConns !== undefined) {
+    const c = short(sustainedConns);
+    out.push({
+      name: `sustained ${c}: broadcasts/s held`,
+      get: (t) => t.sustained?.best?.broadcastsPerSec,
+      format: perSec,
+    });
+    out.push({
+      name: `sustained ${c}: deliveries/s`,
+      get: (t) => t.sustained?.best?.deliveriesPerSec,
+      format: perSec,
+    });
+    out.push({
+      name: `sustained ${c}: p99 at that rate`,
+      get: (t) => t.sustained?.best?.p99Ms,
+      format: ms,
+    });
+    out.push({
+      name: `sustained ${c}: CPU/delivery`,
+      get: (t) => t.sustained?.best?.cpuUsPerDelivery,
+      format: us,
+    });
+  }
+  const targetedClients = all.find((t) => t.targeted)?.targeted?.clients;
+  if (targetedClients !== undefined) {
+    const c = short(targetedClients);
+    out.push({
+      name: `targeted over ${c}: sends/s`,
+      get: (t) => t.targeted?.sendsPerSec,
+      format: perSec,
+    });
+    out.push({ name: `targeted over ${c}: p50`, get: (t) => t.targeted?.p50Ms, format: ms });
+    out.push({ name: `targeted over ${c}: p99`, get: (t) => t.targeted?.p99Ms, format: ms });
+    out.push({
+      name: `targeted over ${c}: CPU/send`,
+      get: (t) => t.targeted?.cpuUsPerSend,
+      format: us,
+    });
+  }
+  out.push({
+    name: 'core 0 used by other processes (max)',
+    get: (t) =>
+      maxOf(
+        [...t.fanout, ...(t.targeted ? [t.targeted] : []), ...(t.sustained?.steps ?? [])].map(
+          (m) => m.othersCpu0Pct,
+        ),
+      ),
+    format: (v) => `${v.toFixed(0)}%`,
+  });
+  return out;
+}
+
+function maxOf(values: number[]): number | undefined {
+  return values.length ? Math.max(...values) : undefined;
+}
+
+function ratio(hub: number | undefined, base: number | undefined, name = ''): string {
+  if (hub === undefined || base === undefined || base === 0 || name.startsWith('core 0')) return '';
+  return `${(hub / base).toFixed(2)}x`;
+}
+
+/** A Markdown table (it reads fine in a terminal too): one column per target, ratios of the hub to each baseline. */
+export function formatTable(results: BenchResults): string {
+  const keys = Object.keys(results.targets);
+  const targets = keys.map((key) => results.targets[key] as TargetResults);
+  const hub = results.targets.hub;
+  const baselines = keys
+    .filter((key) => key !== 'hub')
+    .map((key) => results.targets[key] as TargetResults);
+  const header = [
+    'metric',
+    ...targets.map((t) => t.label),
+    ...(hub ? baselines.map((b) => `hub / ${b.label}`) : []),
+  ];
+  const shown = rows(results).filter((row) => targets.some((t) => row.get(t) !== undefined));
+  const body = shown.map((row) => [
+    row.name,
+    ...targets.map((t) => {
+      const v = row.get(t);
+      return v === undefined ? '-' : row.format(v);
+    }),
+    ...(hub ? baselines.map((b) => ratio(row.get(hub), row.get(b), row.name)) : []),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const lines = [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+  ];
+  body.forEach((r) => lines.push(line(r)));
+  const redis = results.redis;
+  if (redis) {
+    lines.push('');
+    lines.push(
+      'skipped' in redis
+        ? `Redis, publish on A / receive on B: skipped (${redis.skipped})`
+        : `Redis, publish on A / receive on ${redis.connections} connections on B: ` +
+            `p50 ${ms(redis.p50Ms)}, p99 ${ms(redis.p99Ms)}, max ${ms(redis.maxMs)} over ${redis.events} events`,
+    );
+  }
+  const jwtCost = results.machine.jwtVerify;
+  lines.push(
+    '',
+    `jsonwebtoken verify here: ${jwtCost.stringSecretUs.toFixed(0)} µs with a string secret, ` +
+      `${jwtCost.keyObjectUs.toFixed(0)} µs with a KeyObject. Load average ${results.machine.loadAverageAtStart} at start` +
+      `${results.machine.loadAverageAtEnd ? `, ${results.machine.loadAverageAtEnd} at end` : ''}.`,
+  );
+  const summaries = summaryLines(results);
+  if (summaries.length) lines.push('', ...summaries);
+  if (results.notes.length) lines.push('', ...results.notes.map((n) => `note: ${n}`));
+  return lines.join('\n');
+}
+
+/** One sentence per headline figure, e.g. "memory/conn: hub 18.1 KB = 1.60x node:http, 0.55x nest @Sse". */
+function summaryLines(results: BenchResults): string[] {
+  const hub = results.targets.hub;
+  if (!hub) return [];
+  const baselines = Object.entries(results.targets)
+    .filter(([key]) => key !== 'hub')
+    .map(([, t]) => t as TargetResults);
+  const pick = (names: RegExp): Row[] => rows(results).filter((row) => names.test(row.name));
+  return pick(/memory\/conn|setup rate|fan-out .*p99|deliveries\/s|targeted .*sends/).flatMap(
+    (row) => {
+      const value = row.get(hub);
+      if (value === undefined) return [];
+      const parts = baselines
+        .map((b) => {
+          const r = ratio(value, row.get(b));
+          return r ? `${r} ${b.label}` : '';
+        })
+        .filter(Boolean);
+      return [
+        `${row.name}: ${hub.label} ${row.format(value)}${parts.length ? ` = ${parts.join(', ')}` : ''}`,
+      ];
+    },
+  );
+}
