@@ -28,6 +28,12 @@ export const TARGETS: Record<TargetKey, TargetSpec> = {
       ...COMMON_ENV,
       SSE_DEV_TOKENS: 'off',
       SSE_DEMO_FEED: 'off',
+      SSE_ACCESS_LOG: 'off',
+      // The load comes from one address and one publisher: lift the per-address and
+      // per-publisher limits, and the per-instance cap above the largest scenario.
+      SSE_CONNECT_RATE_PER_MINUTE: '0',
+      SSE_PUBLISH_RATE_PER_SECOND: '0',
+      SSE_MAX_CONNECTIONS: '1000000',
       SSE_HEARTBEAT_MS: '15000',
       SSE_RETRY_MS: '3000',
     },

@@ -24,6 +24,8 @@ export class SseResponseWriter implements ConnectionSink {
   private scheduled = false;
   private headersSent = false;
   private finished = false;
+  /** Set when a write was refused by a full socket buffer, until it drains (read per delivery). */
+  private backedUp = false;
 
   constructor(
     request: IncomingMessage,
@@ -39,6 +41,9 @@ export class SseResponseWriter implements ConnectionSink {
     response.once('close', () => {
       this.finished = true;
       this.frames = [];
+    });
+    response.on('drain', () => {
+      this.backedUp = false;
     });
   }
 
@@ -65,7 +70,9 @@ export class SseResponseWriter implements ConnectionSink {
     this.commitHeaders();
     const frames = this.frames;
     this.frames = [];
-    this.response.write(frames.length === 1 ? frames[0] : frames.join(''));
+    if (!this.response.write(frames.length === 1 ? frames[0] : frames.join(''))) {
+      this.backedUp = true;
+    }
   }
 
   end(): void {
@@ -79,7 +86,7 @@ export class SseResponseWriter implements ConnectionSink {
   }
 
   isBackedUp(): boolean {
-    return this.response.writableNeedDrain;
+    return this.backedUp;
   }
 
   onceDrained(listener: () => void): () => void {
