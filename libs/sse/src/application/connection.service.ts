@@ -27,6 +27,7 @@ import {
   type SubscriptionsExpiredEvent,
 } from './hub-lifecycle-events.js';
 import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
+import { HeartbeatClock } from './heartbeat-clock.js';
 import { HubSettings } from './hub-settings.js';
 import { LocalFanout } from './local-fanout.js';
 import { LocalSubscriptions } from './local-subscriptions.js';
@@ -66,6 +67,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
   /** Open connections per client on this instance, and the load of its subscriptions. */
   private readonly clients = new Map<ClientId, { connections: number; loaded: Promise<void> }>();
   private readonly stops: Unsubscribe[] = [];
+  private readonly heartbeat: HeartbeatClock;
   /** Each connection's report to the registry that it opened; its close is reported after it. */
   private readonly registryOpened = new WeakMap<Connection, Promise<void>>();
   private readonly observer: HubObserver;
@@ -79,9 +81,11 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     @Optional() @Inject(HubObserver) observer?: HubObserver,
   ) {
     this.observer = observer ?? NO_HUB_OBSERVER;
+    this.heartbeat = new HeartbeatClock(settings.heartbeatMs);
   }
 
   onModuleInit(): void {
+    this.heartbeat.start((tick) => this.fanout.forEach((connection) => connection.beatIfIdle(tick)));
     this.stops.push(
       this.transport.subscribe((event) => this.observer.eventDelivered(this.fanout.deliver(event))),
       this.registry.watch((change) => this.onSubscriptionChange(change)),
@@ -90,6 +94,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
 
   /** Ends every stream cleanly (so EventSources reconnect elsewhere), then stops listening. */
   onModuleDestroy(): void {
+    this.heartbeat.stop();
     this.closeAll('shutdown');
     this.stops.splice(0).forEach((stop) => stop());
   }
@@ -123,6 +128,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
       BEGINNING,
       options.sink,
       this.settings,
+      this.heartbeat,
     );
     this.fanout.addCatchingUp(connection);
     this.observer.connectionOpened();

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import type { ClientId, EventType, HubEvent, Topic } from '../domain/index.js';
 import type { ConnectionSink } from './connection-sink.js';
 import { Connection } from './connection.js';
+import { HeartbeatClock } from './heartbeat-clock.js';
 import type { StreamMessage } from './stream-message.js';
 
 /** A socket stand-in whose backlog the test controls, recording what was sent. */
@@ -45,10 +46,11 @@ const event = (id: string, target: HubEvent['target'] = { kind: 'client', client
   target,
 });
 
-function open({ maxQueuedEvents = 3, heartbeatMs = 60_000 } = {}) {
+function open({ maxQueuedEvents = 3 } = {}) {
   const sink = new FakeSink();
-  const connection = new Connection('c1', bob, '0-0', sink, { heartbeatMs, maxQueuedEvents });
-  return { connection, sink };
+  const clock = new HeartbeatClock(1_000);
+  const connection = new Connection('c1', bob, '0-0', sink, { maxQueuedEvents }, clock);
+  return { connection, sink, clock };
 }
 
 describe('Connection', () => {
@@ -63,8 +65,8 @@ describe('Connection', () => {
     connection.replay(event('5-0'));
     connection.goLive(new Map());
     expect(sink.sent.map((m) => m.id)).toEqual(['5-0', '7-0']);
-    connection.offer(event('7-0'));
-    expect(sink.sent).toHaveLength(2);
+    connection.offer(event('8-0'));
+    expect(sink.sent.map((m) => m.id)).toEqual(['5-0', '7-0', '8-0']);
     connection.dispose();
   });
 
@@ -88,17 +90,19 @@ describe('Connection', () => {
     connection.dispose();
   });
 
-  it('sends a heartbeat comment only after a full idle period', () => {
-    jest.useFakeTimers();
-    const { connection, sink } = open({ heartbeatMs: 1_000, maxQueuedEvents: 5 });
+  it('sends a heartbeat comment only after a full idle period of clock ticks', () => {
+    const { connection, sink, clock } = open({ maxQueuedEvents: 5 });
     connection.goLive(new Map());
-    jest.advanceTimersByTime(999);
+    const tick = () => connection.beatIfIdle(++clock.tick);
+    for (let i = 1; i < HeartbeatClock.TICKS_PER_PERIOD; i++) tick();
     expect(sink.sent).toHaveLength(0);
-    jest.advanceTimersByTime(1);
+    tick();
     expect(sink.sent).toEqual([{ comment: '' }]);
     connection.offer(event('1-0'));
-    jest.advanceTimersByTime(999);
+    for (let i = 1; i < HeartbeatClock.TICKS_PER_PERIOD; i++) tick();
     expect(sink.sent).toHaveLength(2);
+    tick();
+    expect(sink.sent.at(-1)).toEqual({ comment: '' });
     connection.dispose();
   });
 

@@ -7,11 +7,11 @@ import {
   type SubscriptionLookup,
 } from '../domain/index.js';
 import type { ConnectionSink } from './connection-sink.js';
+import { HeartbeatClock } from './heartbeat-clock.js';
 import type { CloseReason } from './hub-lifecycle-events.js';
 import { HEARTBEAT_MESSAGE, toStreamMessage, type StreamMessage } from './stream-message.js';
 
 export interface ConnectionSettings {
-  readonly heartbeatMs: number;
   /** Frames that may wait for a backed-up socket before the connection is dropped as too slow. */
   readonly maxQueuedEvents: number;
 }
@@ -28,7 +28,10 @@ export class Connection {
   private held: HubEvent[] = [];
   private readonly queue: StreamMessage[] = [];
   private cancelDrainWait?: () => void;
-  private readonly heartbeat: NodeJS.Timeout;
+  /** The heartbeat clock's tick at the last write. */
+  private lastWriteTick: number;
+  /** Until a live event has passed the resume point, ids are compared to drop duplicates. */
+  private deduplicating = true;
   private expiry?: NodeJS.Timeout;
   private reason?: CloseReason;
   /** Set by the service once it has forgotten this connection. */
@@ -41,9 +44,16 @@ export class Connection {
     private cursor: EventId,
     private readonly sink: ConnectionSink,
     private readonly settings: ConnectionSettings,
+    private readonly clock: HeartbeatClock,
   ) {
-    this.heartbeat = setInterval(() => this.write(HEARTBEAT_MESSAGE), settings.heartbeatMs);
-    this.heartbeat.unref();
+    this.lastWriteTick = clock.tick;
+  }
+
+  /** Called on every tick of the heartbeat clock: sends a comment after a full idle period. */
+  beatIfIdle(tick: number): void {
+    if (tick - this.lastWriteTick >= HeartbeatClock.TICKS_PER_PERIOD) {
+      this.write(HEARTBEAT_MESSAGE);
+    }
   }
 
   get closeReason(): CloseReason {
@@ -100,8 +110,13 @@ export class Connection {
       }
       return true;
     }
-    if (compareEventIds(event.id, this.cursor) <= 0) {
-      return false;
+    // Right after catching up, a live event may be one the replay already sent. Once one live
+    // event is past the resume point, the transport's id order guarantees the rest are too.
+    if (this.deduplicating) {
+      if (compareEventIds(event.id, this.cursor) <= 0) {
+        return false;
+      }
+      this.deduplicating = false;
     }
     this.cursor = event.id;
     this.write(toStreamMessage(event));
@@ -135,7 +150,6 @@ export class Connection {
 
   /** Releases timers; the stream itself is already finished. */
   dispose(): void {
-    clearInterval(this.heartbeat);
     clearTimeout(this.expiry);
     this.cancelDrainWait?.();
     this.queue.length = 0;
@@ -152,7 +166,7 @@ export class Connection {
     }
     this.sink.send(message);
     // Anything written counts as a sign of life, so the heartbeat waits a full period again.
-    this.heartbeat.refresh();
+    this.lastWriteTick = this.clock.tick;
   }
 
   private enqueue(message: StreamMessage): void {

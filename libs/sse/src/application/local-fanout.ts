@@ -32,6 +32,11 @@ export class LocalFanout {
     return [...this.catchingUp, ...this.live];
   }
 
+  forEach(visit: (connection: Connection) => void): void {
+    this.catchingUp.forEach(visit);
+    this.live.forEach(visit);
+  }
+
   addCatchingUp(connection: Connection): void {
     this.catchingUp.add(connection);
   }

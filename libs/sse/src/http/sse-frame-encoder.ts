@@ -2,6 +2,7 @@ import type { StreamMessage } from '../application/stream-message.js';
 
 const LINE_BREAK = /\r\n|\r|\n/;
 const encoded = new WeakMap<StreamMessage, string>();
+const encodedBytes = new WeakMap<StreamMessage, Buffer>();
 
 /**
  * The SSE wire form of a frame, in the format Nest's SseStream writes: `event:`, `id:`, `retry:`,
@@ -16,6 +17,19 @@ export function encodeFrame(message: StreamMessage): string {
     encoded.set(message, frame);
   }
   return frame;
+}
+
+/**
+ * The frame as UTF-8 bytes, also made once per event: a frame written alone goes out as these
+ * bytes, so a broadcast does not encode the same text again for every socket.
+ */
+export function encodeFrameBytes(message: StreamMessage): Buffer {
+  let bytes = encodedBytes.get(message);
+  if (bytes === undefined) {
+    bytes = Buffer.from(encodeFrame(message), 'utf8');
+    encodedBytes.set(message, bytes);
+  }
+  return bytes;
 }
 
 function format(message: StreamMessage): string {

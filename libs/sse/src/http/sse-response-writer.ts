@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionSink } from '../application/connection-sink.js';
 import type { StreamMessage } from '../application/stream-message.js';
 import type { FlushScheduler } from './flush-scheduler.js';
-import { encodeFrame } from './sse-frame-encoder.js';
+import { encodeFrame, encodeFrameBytes } from './sse-frame-encoder.js';
 
 /** The headers Nest's SseStream sends (after Mercure): no caching, no transform, no proxy buffering. */
 const SSE_HEADERS = {
@@ -20,7 +20,8 @@ const SSE_HEADERS = {
  * ordinary JSON error.
  */
 export class SseResponseWriter implements ConnectionSink {
-  private frames: string[] = [];
+  /** Frames sent since the last flush, in order. */
+  private frames: StreamMessage[] = [];
   private scheduled = false;
   private headersSent = false;
   private finished = false;
@@ -40,7 +41,7 @@ export class SseResponseWriter implements ConnectionSink {
     }
     response.once('close', () => {
       this.finished = true;
-      this.frames = [];
+      this.frames.length = 0;
     });
     response.on('drain', () => {
       this.backedUp = false;
@@ -55,7 +56,7 @@ export class SseResponseWriter implements ConnectionSink {
     if (this.closed) {
       return;
     }
-    this.frames.push(encodeFrame(message));
+    this.frames.push(message);
     if (!this.scheduled) {
       this.scheduled = true;
       this.scheduler.schedule(this);
@@ -69,8 +70,11 @@ export class SseResponseWriter implements ConnectionSink {
     }
     this.commitHeaders();
     const frames = this.frames;
-    this.frames = [];
-    if (!this.response.write(frames.length === 1 ? frames[0] : frames.join(''))) {
+    // One frame (the common case) goes out as the bytes shared by every connection; several are
+    // joined into one write.
+    const chunk = frames.length === 1 ? encodeFrameBytes(frames[0]) : frames.map(encodeFrame).join('');
+    frames.length = 0;
+    if (!this.response.write(chunk)) {
       this.backedUp = true;
     }
   }
@@ -95,7 +99,7 @@ export class SseResponseWriter implements ConnectionSink {
   }
 
   abort(): void {
-    this.frames = [];
+    this.frames.length = 0;
     this.finished = true;
     this.response.destroy();
   }
