@@ -7,7 +7,7 @@ import {
   CurrentClient,
   JwtClientGuard,
   NotificationService,
-  expressConnectionSink,
+  expressSocketControl,
   type ClientPrincipal,
   type StreamMessage,
   SseLifecycleEvent,
@@ -59,7 +59,7 @@ class MyStreamController {
 
   @Sse()
   stream(@CurrentClient() client: ClientPrincipal, @Req() request: { res: ServerResponse }): Observable<StreamMessage> {
-    return this.notifications.openStream(client, { sink: expressConnectionSink(request.res) });
+    return this.notifications.openStream(client, { socket: expressSocketControl(request.res) });
   }
 }
 

@@ -32,7 +32,7 @@ export { JwtClientGuard } from './auth/jwt-client.guard.js';
 export { CurrentClient } from './auth/current-client.decorator.js';
 export { RequireRole } from './auth/require-role.decorator.js';
 export { SSE_JWT_SERVICE } from './sse-resolved-options.js';
-export { expressConnectionSink } from './http/express-connection-sink.js';
+export { expressSocketControl } from './http/express-socket-control.js';
 export { addSseSecuritySchemes } from './http/api-docs.js';
 export {
   EventHistory,

@@ -43,8 +43,8 @@ export interface ConnectOptions {
 export interface OpenStreamOptions {
   /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
   readonly lastEventId?: EventId;
-  /** The socket under the host's `@Sse()` response (see `expressConnectionSink`). */
-  readonly sink: SocketControl;
+  /** The socket under the host's `@Sse()` response (see `expressSocketControl`). */
+  readonly socket: SocketControl;
 }
 
 /** The payload of the first frame of every stream. */
@@ -174,7 +174,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     return new Observable<StreamMessage>((subscriber) => {
       const { connection, ready } = this.connect(principal, {
         lastEventId: options.lastEventId,
-        sink: subscriberSink(subscriber, options.sink),
+        sink: subscriberSink(subscriber, options.socket),
       });
       ready.catch((error: unknown) => subscriber.error(error));
       return () => this.release(connection);

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { SocketControl } from '../application/connection-sink.js';
 
 /** The socket control of an Express response, for `NotificationService.openStream()` in a host `@Sse()` route. */
-export function expressConnectionSink(response: ServerResponse): SocketControl {
+export function expressSocketControl(response: ServerResponse): SocketControl {
   return {
     isBackedUp: () => response.writableNeedDrain,
     onceDrained: (listener) => {
