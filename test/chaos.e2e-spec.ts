@@ -1,7 +1,10 @@
 import { EventSource } from 'eventsource';
+import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { buildAppOnce, removeBuild, startChildApp, type ChildApp } from './helpers/child-app.js';
 import { publish } from './helpers/http.js';
 import { deleteRedisPrefix, SHARED_REDIS_URL, uniqueRedisPrefix } from './helpers/redis.js';
+import { PrivateRedisServer } from './helpers/redis-server.js';
+import { connect } from './helpers/sse-reader.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 import { publisherToken, token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -9,7 +12,7 @@ import { waitFor } from './helpers/wait-for.js';
 /**
  * Chaos with Redis: one of two instances is killed (SIGKILL, no goodbye) while events are being
  * published, and its clients come back through the load balancer to the other instance with
- * nothing lost.
+ * nothing lost; Redis itself restarts under a steady stream of publishes.
  */
 describe('An instance dies mid-stream (two instances on Redis)', () => {
   let outDir: string;
@@ -88,3 +91,55 @@ function compareIds(x: string, y: string): number {
   const [ym, ys] = y.split('-').map(Number);
   return xm - ym || xs - ys;
 }
+
+describe('Redis restarts while events are being published (two instances)', () => {
+  let server: PrivateRedisServer;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    server = await PrivateRedisServer.start();
+    const options = {
+      broker: 'redis' as const,
+      redisUrl: server.url,
+      redisPrefix: uniqueRedisPrefix('restart'),
+      env: { SSE_PUBLISH_RATE_PER_SECOND: '0' },
+    };
+    [a, b] = await Promise.all([createTestApp(options), createTestApp(options)]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await server.stop();
+  });
+
+  it('loses no acknowledged event: the stream on B gets every 202 of A, once, in order', async () => {
+    const reader = await connect(`${b.url}/sse`, { token: token({ sub: 'steady' }) });
+    const publisher = publisherToken();
+    const accepted: string[] = [];
+    let refused = 0;
+    let publishing = true;
+    const loop = (async () => {
+      for (let n = 0; publishing; n++) {
+        const receipt = await publish(a.url, publisher, 'clients/steady', 'tick', { n });
+        if (receipt.status === 202) accepted.push(receipt.body.id);
+        else if (receipt.status === 503) refused++;
+        else throw new Error(`publish answered ${receipt.status}`);
+      }
+    })();
+    try {
+      await waitFor(() => accepted.length >= 20, { what: 'events before the restart' });
+      await server.stop();
+      await waitFor(() => refused > 0, { what: 'a 503 while Redis is down' });
+      await server.restart();
+      const atRestart = accepted.length;
+      await waitFor(() => accepted.length >= atRestart + 20, { what: 'events after the restart', timeoutMs: 15_000 });
+    } finally {
+      publishing = false;
+      await loop;
+    }
+    await waitFor(() => reader.ofType('tick').length >= accepted.length, { what: 'every accepted event', timeoutMs: 10_000 });
+    expect(reader.ofType('tick').map((e) => e.id)).toEqual(accepted);
+    expect(reader.ofType('connected')).toHaveLength(1);
+    reader.close();
+  });
+});
