@@ -1,11 +1,18 @@
-export interface JsonResponse<T = any> {
+/**
+ * A parsed JSON body. Tests read whatever fields they assert on, so the default is loose on
+ * purpose; the assertions check the shape.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyJson = any;
+
+export interface JsonResponse<T = AnyJson> {
   readonly status: number;
   readonly body: T;
   readonly text: string;
 }
 
 /** A JSON request with a bearer token, for routes that end (streams use the SSE reader). */
-export async function request<T = any>(
+export async function request<T = AnyJson>(
   baseUrl: string,
   method: string,
   path: string,

@@ -2,6 +2,7 @@
  * The public surface of sse-hub. Anything not exported here is internal.
  */
 export { SseModule } from './sse.module.js';
+export { InjectEventHistory, InjectEventTransport, InjectSubscriptionRegistry } from './sse.decorators.js';
 export {
   SSE_MODULE_OPTIONS,
   OPTIONS_TYPE as SSE_OPTIONS_TYPE,

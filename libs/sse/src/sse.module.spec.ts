@@ -5,6 +5,7 @@ import { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-ev
 import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';
 import { NotificationService } from './application/notification.service.js';
 import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
+import { InjectEventHistory, InjectEventTransport, InjectSubscriptionRegistry } from './sse.decorators.js';
 import { SseModule } from './sse.module.js';
 import type { SseModuleOptions, SseOptionsFactory } from './sse-module-options.interface.js';
 import { SseOptionsError } from './sse-options.validation.js';
@@ -41,6 +42,29 @@ describe('SseModule wiring', () => {
       const service = moduleRef.get(NotificationService);
       await service.subscribe('wired', ['t']);
       expect(await service.topicsOf('wired')).toEqual(['t']);
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
+  it('lets host providers inject the ports with the decorators', async () => {
+    @Injectable()
+    class Auditor {
+      constructor(
+        @InjectEventHistory() readonly history: EventHistory,
+        @InjectEventTransport() readonly transport: EventTransport,
+        @InjectSubscriptionRegistry() readonly registry: SubscriptionRegistry,
+      ) {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [SseModule.forRoot(options)],
+      providers: [Auditor],
+    }).compile();
+    try {
+      const auditor = moduleRef.get(Auditor);
+      expect(auditor.history).toBeInstanceOf(InMemoryEventHistoryAdapter);
+      expect(auditor.transport).toBeInstanceOf(InMemoryEventTransportAdapter);
+      expect(auditor.registry).toBeInstanceOf(InMemorySubscriptionRegistryAdapter);
     } finally {
       await moduleRef.close();
     }

@@ -19,6 +19,7 @@ import {
   ConfigurableModuleClass,
   OPTIONS_TYPE,
 } from './sse.module-definition.js';
+import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 import { SSE_PROVIDERS } from './sse.providers.js';
 import { SSE_JWT_SERVICE } from './sse-resolved-options.js';
 
@@ -50,6 +51,9 @@ const observabilityProviders = [
     SSE_JWT_SERVICE,
     SseMetricsService,
     BrokerHealthIndicator,
+    EventHistory,
+    EventTransport,
+    SubscriptionRegistry,
   ],
 })
 export class SseModule extends ConfigurableModuleClass implements NestModule {
