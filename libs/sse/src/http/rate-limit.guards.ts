@@ -11,48 +11,52 @@ interface LimitedRequest {
   [PRINCIPAL_REQUEST_KEY]?: ClientPrincipal;
 }
 
-/**
- * Limits stream connection attempts per IP address. It runs before the token is verified, so a
- * flood of bad tokens costs little.
- */
-@Injectable()
-export class ConnectRateGuard implements CanActivate {
+/** Counts each request against its key; a limit of 0 lets everything through. */
+abstract class RateLimitGuard implements CanActivate {
   private readonly limiter?: FixedWindowRateLimiter;
 
-  constructor(@Inject(SSE_RESOLVED_OPTIONS) options: ResolvedSseOptions) {
-    if (options.connectRatePerMinute > 0) {
-      this.limiter = new FixedWindowRateLimiter(options.connectRatePerMinute, 60_000);
+  protected constructor(limit: number, windowMs: number, private readonly what: string) {
+    if (limit > 0) {
+      this.limiter = new FixedWindowRateLimiter(limit, windowMs);
     }
   }
 
+  /** The key a request counts against, or undefined for one that is not limited. */
+  protected abstract keyOf(request: LimitedRequest): string | undefined;
+
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<LimitedRequest>();
-    const address = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
-    const wait = this.limiter?.take(address) ?? 0;
+    const key = this.limiter && this.keyOf(context.switchToHttp().getRequest<LimitedRequest>());
+    const wait = key === undefined ? 0 : (this.limiter?.take(key) ?? 0);
     if (wait > 0) {
-      throw new RateLimitedError('connection attempts from this address', wait);
+      throw new RateLimitedError(this.what, wait);
     }
     return true;
   }
 }
 
-/** Limits events per second per publisher (the token's client id); runs after JwtClientGuard. */
+/**
+ * Limits stream connection attempts per IP address. It runs before the token is verified, so a
+ * flood of bad tokens costs little.
+ */
 @Injectable()
-export class PublishRateGuard implements CanActivate {
-  private readonly limiter?: FixedWindowRateLimiter;
-
+export class ConnectRateGuard extends RateLimitGuard {
   constructor(@Inject(SSE_RESOLVED_OPTIONS) options: ResolvedSseOptions) {
-    if (options.publishRatePerSecond > 0) {
-      this.limiter = new FixedWindowRateLimiter(options.publishRatePerSecond, 1_000);
-    }
+    super(options.connectRatePerMinute, 60_000, 'connection attempts from this address');
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    const publisher = context.switchToHttp().getRequest<LimitedRequest>()[PRINCIPAL_REQUEST_KEY];
-    const wait = publisher ? (this.limiter?.take(publisher.clientId) ?? 0) : 0;
-    if (wait > 0) {
-      throw new RateLimitedError('events from this publisher', wait);
-    }
-    return true;
+  protected keyOf(request: LimitedRequest): string {
+    return request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+  }
+}
+
+/** Limits events per second per publisher (the token's client id); runs after JwtClientGuard. */
+@Injectable()
+export class PublishRateGuard extends RateLimitGuard {
+  constructor(@Inject(SSE_RESOLVED_OPTIONS) options: ResolvedSseOptions) {
+    super(options.publishRatePerSecond, 1_000, 'events from this publisher');
+  }
+
+  protected keyOf(request: LimitedRequest): string | undefined {
+    return request[PRINCIPAL_REQUEST_KEY]?.clientId;
   }
 }
