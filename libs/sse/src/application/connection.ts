@@ -25,8 +25,10 @@ export interface ConnectionSettings {
  */
 export class Connection {
   private catchingUp = true;
-  private held: HubEvent[] = [];
-  private readonly queue: StreamMessage[] = [];
+  /** Live events that arrived while catching up; allocated when the first one does. */
+  private held?: HubEvent[];
+  /** Frames waiting for a backed-up socket; allocated when the socket first backs up. */
+  private queue?: StreamMessage[];
   private cancelDrainWait?: () => void;
   /** The heartbeat clock's tick at the last write. */
   private lastWriteTick: number;
@@ -104,7 +106,7 @@ export class Connection {
       return false;
     }
     if (this.catchingUp) {
-      this.held.push(event);
+      (this.held ??= []).push(event);
       if (this.held.length > this.settings.maxQueuedEvents) {
         this.close('too_slow');
       }
@@ -125,8 +127,8 @@ export class Connection {
 
   /** Ends catching up: held events the client is entitled to and has not seen go out in order. */
   goLive(subscriptions: SubscriptionLookup): void {
-    const held = this.held;
-    this.held = [];
+    const held = this.held ?? [];
+    this.held = undefined;
     this.catchingUp = false;
     for (const event of held) {
       if (isEntitled(event, this.clientId, subscriptions)) {
@@ -152,15 +154,15 @@ export class Connection {
   dispose(): void {
     clearTimeout(this.expiry);
     this.cancelDrainWait?.();
-    this.queue.length = 0;
-    this.held = [];
+    this.queue = undefined;
+    this.held = undefined;
   }
 
   private write(message: StreamMessage): void {
     if (!this.isOpen) {
       return;
     }
-    if (this.queue.length > 0 || this.sink.isBackedUp()) {
+    if (this.queue?.length || this.sink.isBackedUp()) {
       this.enqueue(message);
       return;
     }
@@ -173,22 +175,24 @@ export class Connection {
     if (message === HEARTBEAT_MESSAGE) {
       return; // a backed-up socket is not idle; a heartbeat would only add to the backlog
     }
-    if (this.queue.length >= this.settings.maxQueuedEvents) {
+    const queue = (this.queue ??= []);
+    if (queue.length >= this.settings.maxQueuedEvents) {
       this.close('too_slow');
       return;
     }
-    this.queue.push(message);
+    queue.push(message);
     this.cancelDrainWait ??= this.sink.onceDrained(() => this.flush());
   }
 
   private flush(): void {
     this.cancelDrainWait = undefined;
+    const queue = this.queue ?? [];
     let sent = 0;
-    while (sent < this.queue.length && this.isOpen && !this.sink.isBackedUp()) {
-      this.sink.send(this.queue[sent++]);
+    while (sent < queue.length && this.isOpen && !this.sink.isBackedUp()) {
+      this.sink.send(queue[sent++]);
     }
-    this.queue.splice(0, sent);
-    if (this.queue.length > 0 && this.isOpen) {
+    queue.splice(0, sent);
+    if (queue.length > 0 && this.isOpen) {
       this.cancelDrainWait = this.sink.onceDrained(() => this.flush());
     }
   }

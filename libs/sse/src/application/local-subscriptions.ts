@@ -15,7 +15,8 @@ const NO_SUBSCRIPTIONS: SubscriptionLookup = new Map();
  * rather than O(connections). Kept current by the registry's change feed.
  */
 export class LocalSubscriptions {
-  private readonly byClient = new Map<ClientId, Map<Topic, EventId>>();
+  /** Tracked clients; a client with no topic has `null` rather than an empty map of its own. */
+  private readonly byClient = new Map<ClientId, Map<Topic, EventId> | null>();
   private readonly byTopic = new Map<Topic, Set<ClientId>>();
 
   isTracked(clientId: ClientId): boolean {
@@ -24,7 +25,7 @@ export class LocalSubscriptions {
 
   track(clientId: ClientId): void {
     if (!this.byClient.has(clientId)) {
-      this.byClient.set(clientId, new Map());
+      this.byClient.set(clientId, null);
     }
   }
 
@@ -48,9 +49,13 @@ export class LocalSubscriptions {
 
   /** Adds what the registry holds for a tracked client; topics it already has keep their since. */
   merge(clientId: ClientId, subscriptions: readonly Subscription[]): void {
-    const topics = this.byClient.get(clientId);
-    if (!topics) {
+    if (!this.byClient.has(clientId) || subscriptions.length === 0) {
       return;
+    }
+    let topics = this.byClient.get(clientId);
+    if (!topics) {
+      topics = new Map();
+      this.byClient.set(clientId, topics);
     }
     for (const { topic, since } of subscriptions) {
       if (!topics.has(topic)) {
@@ -62,14 +67,15 @@ export class LocalSubscriptions {
 
   /** Applies a change from any instance; clients not connected here are not tracked. */
   apply(change: SubscriptionChange): void {
+    if (change.kind === 'added') {
+      this.merge(change.clientId, change.subscriptions);
+      return;
+    }
     const topics = this.byClient.get(change.clientId);
     if (!topics) {
       return;
     }
     switch (change.kind) {
-      case 'added':
-        this.merge(change.clientId, change.subscriptions);
-        return;
       case 'removed':
         for (const topic of change.topics) {
           if (topics.delete(topic)) {

@@ -27,6 +27,7 @@ export class SseResponseWriter implements ConnectionSink {
   private finished = false;
   /** Set when a write was refused by a full socket buffer, until it drains (read per delivery). */
   private backedUp = false;
+  private closeListener?: () => void;
 
   constructor(
     request: IncomingMessage,
@@ -39,13 +40,18 @@ export class SseResponseWriter implements ConnectionSink {
       request.socket.setKeepAlive(true);
       request.socket.setTimeout(0);
     }
+    // One listener per response: a listener (and its closure) per concern would be kept for
+    // every idle connection.
     response.once('close', () => {
       this.finished = true;
       this.frames.length = 0;
+      this.closeListener?.();
     });
-    response.on('drain', () => {
-      this.backedUp = false;
-    });
+  }
+
+  /** Calls `listener` once the response has closed, whoever closed it. */
+  onClose(listener: () => void): void {
+    this.closeListener = listener;
   }
 
   get closed(): boolean {
@@ -74,8 +80,11 @@ export class SseResponseWriter implements ConnectionSink {
     // joined into one write.
     const chunk = frames.length === 1 ? encodeFrameBytes(frames[0]) : frames.map(encodeFrame).join('');
     frames.length = 0;
-    if (!this.response.write(chunk)) {
+    if (!this.response.write(chunk) && !this.backedUp) {
       this.backedUp = true;
+      this.response.once('drain', () => {
+        this.backedUp = false;
+      });
     }
   }
 

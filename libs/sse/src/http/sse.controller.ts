@@ -74,7 +74,7 @@ export class SseController {
     }
     const sink = new SseResponseWriter(request, response, this.scheduler);
     const { connection, ready } = this.connections.connect(principal, { lastEventId, sink });
-    response.once('close', () => this.connections.release(connection));
+    sink.onClose(() => this.connections.release(connection));
     await ready;
   }
 }

@@ -1,0 +1,16 @@
+import { fork } from 'node:child_process';
+Object.assign(process.env, { JWT_SECRET: 's', NODE_ENV: 'production', SSE_DEMO_FEED: 'off', SSE_ACCESS_LOG: 'off', SSE_CONNECT_RATE_PER_MINUTE: '0', SSE_DEV_TOKENS: 'off' });
+const { createApp } = await import('../../dist/src/bootstrap.js');
+const app = await createApp({ logger: ['error'] });
+await app.listen(0, '127.0.0.1');
+const port = app.getHttpServer().address().port;
+const N = 3000;
+const heap = () => { global.gc(); global.gc(); return process.memoryUsage().heapUsed; };
+const before = heap();
+const child = fork(new URL('./clients.mjs', import.meta.url), [String(port), String(N)]);
+await new Promise((r) => child.once('message', r));
+await new Promise((r) => setTimeout(r, 1000));
+console.log(`heap per connection: ${((heap() - before) / N).toFixed(0)} B`);
+child.send('bye');
+await app.close();
+process.exit(0);
