@@ -16,7 +16,8 @@ const DELIVERY_LEDGER_SIZE = 4096;
  */
 export class LocalFanout {
   private readonly live = new Set<Connection>();
-  private readonly liveByClient = new Map<ClientId, Set<Connection>>();
+  /** A client's live connections: the connection itself while it has one (most do), else a set. */
+  private readonly liveByClient = new Map<ClientId, Connection | Set<Connection>>();
   /** Connections still replaying: they hold every event until they know what they may keep. */
   private readonly catchingUp = new Set<Connection>();
   private readonly deliveries = new Map<string, number>();
@@ -46,20 +47,24 @@ export class LocalFanout {
       return;
     }
     this.live.add(connection);
-    let connections = this.liveByClient.get(connection.clientId);
-    if (!connections) {
-      connections = new Set();
-      this.liveByClient.set(connection.clientId, connections);
+    const held = this.liveByClient.get(connection.clientId);
+    if (held === undefined) {
+      this.liveByClient.set(connection.clientId, connection);
+    } else if (held instanceof Set) {
+      held.add(connection);
+    } else {
+      this.liveByClient.set(connection.clientId, new Set([held, connection]));
     }
-    connections.add(connection);
   }
 
   remove(connection: Connection): void {
     this.catchingUp.delete(connection);
     if (this.live.delete(connection)) {
-      const connections = this.liveByClient.get(connection.clientId);
-      if (connections?.delete(connection) && connections.size === 0) {
+      const held = this.liveByClient.get(connection.clientId);
+      if (held === connection) {
         this.liveByClient.delete(connection.clientId);
+      } else if (held instanceof Set && held.delete(connection) && held.size === 1) {
+        this.liveByClient.set(connection.clientId, held.values().next().value as Connection);
       }
     }
   }
@@ -119,8 +124,15 @@ export class LocalFanout {
   }
 
   private deliverToClient(clientId: ClientId, event: HubEvent): number {
+    const held = this.liveByClient.get(clientId);
+    if (held === undefined) {
+      return 0;
+    }
+    if (!(held instanceof Set)) {
+      return held.offer(event) ? 1 : 0;
+    }
     let delivered = 0;
-    for (const connection of this.liveByClient.get(clientId) ?? []) {
+    for (const connection of held) {
       if (connection.offer(event)) delivered++;
     }
     return delivered;

@@ -10,7 +10,8 @@ import type {
 } from '../../domain/index.js';
 
 interface ClientEntry {
-  readonly topics: Map<Topic, EventId>;
+  /** Allocated with the first topic: most connected clients hold none. */
+  topics?: Map<Topic, EventId>;
   connections: number;
   expiry?: NodeJS.Timeout;
 }
@@ -26,8 +27,9 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
     const entry = this.entry(clientId);
     const added: Subscription[] = [];
     for (const subscription of subscriptions) {
-      if (!entry.topics.has(subscription.topic)) {
-        entry.topics.set(subscription.topic, subscription.since);
+      const topics = (entry.topics ??= new Map());
+      if (!topics.has(subscription.topic)) {
+        topics.set(subscription.topic, subscription.since);
         added.push(subscription);
       }
     }
@@ -43,7 +45,7 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
     if (!entry) {
       return [];
     }
-    const removed = topics.filter((topic) => entry.topics.delete(topic));
+    const removed = topics.filter((topic) => entry.topics?.delete(topic));
     this.forgetIfUnused(clientId, entry);
     if (removed.length > 0) {
       this.emit({ kind: 'removed', clientId, topics: removed });
@@ -89,7 +91,7 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
   private entry(clientId: ClientId): ClientEntry {
     let entry = this.clients.get(clientId);
     if (!entry) {
-      entry = { topics: new Map(), connections: 0 };
+      entry = { connections: 0 };
       this.clients.set(clientId, entry);
     }
     return entry;
@@ -99,7 +101,7 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
   private scheduleExpiry(clientId: ClientId, entry: ClientEntry): void {
     clearTimeout(entry.expiry);
     entry.expiry = undefined;
-    if (entry.connections > 0 || entry.topics.size === 0) {
+    if (entry.connections > 0 || !entry.topics?.size) {
       return;
     }
     entry.expiry = setTimeout(() => {
@@ -111,7 +113,7 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
   }
 
   private forgetIfUnused(clientId: ClientId, entry: ClientEntry): void {
-    if (entry.connections === 0 && entry.topics.size === 0) {
+    if (entry.connections === 0 && !entry.topics?.size) {
       clearTimeout(entry.expiry);
       this.clients.delete(clientId);
     }
@@ -125,5 +127,5 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
 }
 
 function toSubscriptions(entry: ClientEntry): Subscription[] {
-  return [...entry.topics].map(([topic, since]) => ({ topic, since }));
+  return [...(entry.topics ?? [])].map(([topic, since]) => ({ topic, since }));
 }
