@@ -276,7 +276,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
       this.subscriptions.track(clientId);
       const loaded = opened
         .then(() => this.registry.list(clientId))
-        .then((subscriptions) => this.subscriptions.merge(clientId, subscriptions));
+        .then((subscriptions) => this.subscriptions.load(clientId, subscriptions));
       loaded.catch(() => undefined);
       known = { connections: 1, loaded };
       this.clients.set(clientId, known);

@@ -18,18 +18,37 @@ export class LocalSubscriptions {
   /** Tracked clients; a client with no topic has `null` rather than an empty map of its own. */
   private readonly byClient = new Map<ClientId, Map<Topic, EventId> | null>();
   private readonly byTopic = new Map<Topic, Set<ClientId>>();
+  /**
+   * Clients whose subscriptions are being read from the registry, with what changes removed
+   * meanwhile: the read may be older than a change that arrived first, and must not bring a
+   * removed topic back ('all' after an expiry).
+   */
+  private readonly loading = new Map<ClientId, Set<Topic> | 'all'>();
 
   isTracked(clientId: ClientId): boolean {
     return this.byClient.has(clientId);
   }
 
+  /** Starts tracking a client whose subscriptions are about to be read (see `load`). */
   track(clientId: ClientId): void {
     if (!this.byClient.has(clientId)) {
       this.byClient.set(clientId, null);
+      this.loading.set(clientId, new Set());
     }
   }
 
+  /** Takes in what the registry held when the client was tracked, less what changes removed since. */
+  load(clientId: ClientId, subscriptions: readonly Subscription[]): void {
+    const removed = this.loading.get(clientId);
+    this.loading.delete(clientId);
+    if (removed === 'all') {
+      return;
+    }
+    this.merge(clientId, removed ? subscriptions.filter((s) => !removed.has(s.topic)) : subscriptions);
+  }
+
   untrack(clientId: ClientId): void {
+    this.loading.delete(clientId);
     const topics = this.byClient.get(clientId);
     if (topics) {
       for (const topic of topics.keys()) {
@@ -47,8 +66,8 @@ export class LocalSubscriptions {
     return this.byTopic.get(topic);
   }
 
-  /** Adds what the registry holds for a tracked client; topics it already has keep their since. */
-  merge(clientId: ClientId, subscriptions: readonly Subscription[]): void {
+  /** Adds subscriptions of a tracked client; topics it already has keep their since. */
+  private merge(clientId: ClientId, subscriptions: readonly Subscription[]): void {
     if (!this.byClient.has(clientId) || subscriptions.length === 0) {
       return;
     }
@@ -67,9 +86,21 @@ export class LocalSubscriptions {
 
   /** Applies a change from any instance; clients not connected here are not tracked. */
   apply(change: SubscriptionChange): void {
+    const removedWhileLoading = this.loading.get(change.clientId);
     if (change.kind === 'added') {
+      if (removedWhileLoading instanceof Set) {
+        change.subscriptions.forEach((s) => removedWhileLoading.delete(s.topic));
+      }
       this.merge(change.clientId, change.subscriptions);
       return;
+    }
+    if (removedWhileLoading !== undefined) {
+      this.loading.set(
+        change.clientId,
+        change.kind === 'expired' || removedWhileLoading === 'all'
+          ? 'all'
+          : new Set([...removedWhileLoading, ...change.topics]),
+      );
     }
     const topics = this.byClient.get(change.clientId);
     if (!topics) {
