@@ -76,15 +76,30 @@ describe('An instance dies mid-stream (two instances on Redis)', () => {
       publishing = false;
       await loop;
 
-      await waitFor(() => received.length >= accepted.length, { what: 'every accepted event', timeoutMs: 10_000 });
+      await waitFor(() => accepted.every((id) => received.includes(id)), {
+        what: 'every accepted event',
+        timeoutMs: 10_000,
+      });
       expect(greetings[1].recovered).toBe(true);
-      expect(received).toEqual([...accepted].sort(compareIds));
-      expect(new Set(received).size).toBe(received.length);
+      expectEveryAcceptedOnceInOrder(received, accepted);
     } finally {
       source.close();
     }
   });
 });
+
+/**
+ * Every acknowledged (202) event arrived, once, in id order. The publisher sends one request at a
+ * time, so at most one more event may show up: one the hub accepted just as the crash cut off its
+ * answer (at-least-once from the publisher's side; nothing acknowledged is lost).
+ */
+function expectEveryAcceptedOnceInOrder(received: string[], accepted: string[]): void {
+  expect(new Set(received).size).toBe(received.length);
+  expect([...received].sort(compareIds)).toEqual(received);
+  const acceptedSet = new Set(accepted);
+  expect(received.filter((id) => acceptedSet.has(id))).toEqual([...accepted].sort(compareIds));
+  expect(received.length - accepted.length).toBeLessThanOrEqual(1);
+}
 
 function compareIds(x: string, y: string): number {
   const [xm, xs] = x.split('-').map(Number);
@@ -137,8 +152,12 @@ describe('Redis restarts while events are being published (two instances)', () =
       publishing = false;
       await loop;
     }
-    await waitFor(() => reader.ofType('tick').length >= accepted.length, { what: 'every accepted event', timeoutMs: 10_000 });
-    expect(reader.ofType('tick').map((e) => e.id)).toEqual(accepted);
+    const ticks = () => reader.ofType('tick').map((e) => e.id as string);
+    await waitFor(() => accepted.every((id) => ticks().includes(id)), {
+      what: 'every accepted event',
+      timeoutMs: 10_000,
+    });
+    expectEveryAcceptedOnceInOrder(ticks(), accepted);
     expect(reader.ofType('connected')).toHaveLength(1);
     reader.close();
   });
