@@ -1,3 +1,4 @@
+import { compareEventIds } from '@app/sse';
 import { EventSource } from 'eventsource';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { buildAppOnce, removeBuild, startChildApp, type ChildApp } from './helpers/child-app.js';
@@ -95,17 +96,12 @@ describe('An instance dies mid-stream (two instances on Redis)', () => {
  */
 function expectEveryAcceptedOnceInOrder(received: string[], accepted: string[]): void {
   expect(new Set(received).size).toBe(received.length);
-  expect([...received].sort(compareIds)).toEqual(received);
+  expect([...received].sort(compareEventIds)).toEqual(received);
   const acceptedSet = new Set(accepted);
-  expect(received.filter((id) => acceptedSet.has(id))).toEqual([...accepted].sort(compareIds));
+  expect(received.filter((id) => acceptedSet.has(id))).toEqual([...accepted].sort(compareEventIds));
   expect(received.length - accepted.length).toBeLessThanOrEqual(1);
 }
 
-function compareIds(x: string, y: string): number {
-  const [xm, xs] = x.split('-').map(Number);
-  const [ym, ys] = y.split('-').map(Number);
-  return xm - ym || xs - ys;
-}
 
 describe('Redis restarts while events are being published (two instances)', () => {
   let server: PrivateRedisServer;

@@ -1,3 +1,4 @@
+import { compareEventIds } from '@app/sse';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { publish, request } from './helpers/http.js';
 import { deleteRedisPrefix, uniqueRedisPrefix } from './helpers/redis.js';
@@ -94,7 +95,7 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
         ),
       );
       expect(receipts.every((receipt) => receipt.status === 202)).toBe(true);
-      const accepted = receipts.map((receipt) => receipt.body.id).sort(compareIds);
+      const accepted = receipts.map((receipt) => receipt.body.id).sort(compareEventIds);
       expect(new Set(accepted).size).toBe(60);
       for (const reader of [onA, onB]) {
         const ids = (await reader.waitForEvents('tick', 60)).map((event) => event.id as string);
@@ -225,8 +226,3 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
   });
 });
 
-function compareIds(x: string, y: string): number {
-  const [xm, xs] = x.split('-').map(Number);
-  const [ym, ys] = y.split('-').map(Number);
-  return xm - ym || xs - ys;
-}

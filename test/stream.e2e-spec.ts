@@ -1,3 +1,4 @@
+import { compareEventIds } from '@app/sse';
 import { BROKERS } from './helpers/brokers.js';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { publish } from './helpers/http.js';
@@ -108,10 +109,10 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
       const got = await reader.waitForEvents('tick', 500, 15_000);
       const ids = got.map((e) => e.id as string);
       expect(new Set(ids).size).toBe(500);
-      const byAcceptance = [...receipts].map((r) => r.body.id).sort(compareIds);
+      const byAcceptance = [...receipts].map((r) => r.body.id).sort(compareEventIds);
       expect(ids).toEqual(byAcceptance);
       for (let i = 1; i < ids.length; i++) {
-        expect(compareIds(ids[i - 1], ids[i])).toBeLessThan(0);
+        expect(compareEventIds(ids[i - 1], ids[i])).toBeLessThan(0);
       }
     } finally {
       reader.close();
@@ -135,8 +136,3 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
   });
 });
 
-function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number);
-  const [bm, bs] = b.split('-').map(Number);
-  return am - bm || as - bs;
-}

@@ -18,20 +18,7 @@ export async function deleteRedisPrefix(prefix: string, url = SHARED_REDIS_URL):
   });
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${escapeGlob(prefix)}:*`,
-        'COUNT',
-        1000,
-      );
-      if (keys.length > 0) {
-        await redis.unlink(...keys);
-      }
-      cursor = next;
-    } while (cursor !== '0');
+    await forEachKeyBatch(redis, prefix, (keys) => redis.unlink(...keys));
   } catch {
     // A private server that is already gone has nothing left to delete.
   } finally {
@@ -43,19 +30,10 @@ export async function deleteRedisPrefix(prefix: string, url = SHARED_REDIS_URL):
 export async function countRedisKeys(prefix: string, url = SHARED_REDIS_URL): Promise<number> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
     let count = 0;
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${escapeGlob(prefix)}:*`,
-        'COUNT',
-        1000,
-      );
+    await forEachKeyBatch(redis, prefix, async (keys) => {
       count += keys.length;
-      cursor = next;
-    } while (cursor !== '0');
+    });
     return count;
   } finally {
     redis.disconnect();
@@ -63,3 +41,19 @@ export async function countRedisKeys(prefix: string, url = SHARED_REDIS_URL): Pr
 }
 
 const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
+
+/** Walks the keys under `<prefix>:` with SCAN, a non-empty batch at a time. */
+async function forEachKeyBatch(
+  redis: Redis,
+  prefix: string,
+  visit: (keys: string[]) => Promise<unknown>,
+): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000);
+    if (keys.length > 0) {
+      await visit(keys);
+    }
+    cursor = next;
+  } while (cursor !== '0');
+}
