@@ -16,6 +16,9 @@ const shared = {
   testEnvironment: 'node',
 };
 
+/** The suites about GET /sse, run once more with the stream served by the Nest controller. */
+const STREAM_SUITES = ['stream', 'auth', 'limits', 'cors', 'replay', 'slow-client', 'token-expiry', 'fuzz'];
+
 export default {
   // Jest reads testTimeout from the global config only (a project's own value is ignored), so
   // the e2e bound is set here: each e2e file starts real apps, and a stuck one must not hold the run.
@@ -26,6 +29,12 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e-controller',
+      setupFiles: ['<rootDir>/test/setup/stream-on-controller.ts'],
+      testMatch: STREAM_SUITES.map((name) => `<rootDir>/test/${name}.e2e-spec.ts`),
     },
   ],
 };

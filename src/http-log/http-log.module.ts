@@ -1,10 +1,6 @@
-import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { AccessLogMiddleware } from './access-log.middleware.js';
+import { Module } from '@nestjs/common';
+import { AccessLog } from './access-log.listener.js';
 
 /** The access log (on unless `SSE_ACCESS_LOG=off`), tokens redacted. */
-@Module({})
-export class HttpLogModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AccessLogMiddleware).forRoutes('*');
-  }
-}
+@Module({ providers: [AccessLog] })
+export class HttpLogModule {}

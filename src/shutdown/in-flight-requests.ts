@@ -1,5 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OnEveryRequest } from '../http-server/on-every-request.js';
 
 /** How long a shutdown waits for responses to finish before the sockets are closed anyway. */
 export const DRAIN_TIMEOUT_MS = 3_000;
@@ -10,9 +11,12 @@ export const DRAIN_TIMEOUT_MS = 3_000;
  * in progress, to reach the socket), then closes the server and destroys what is left
  * (`forceCloseConnections`). Without the wait, the destroy can overtake a stream's last chunk,
  * and the client sees a cut connection instead of a clean end.
+ *
+ * Responses are tracked by a listener on the HTTP server, not Nest middleware, because the wait
+ * must cover requests that never reach Express, such as the stream route (see `OnEveryRequest`).
  */
 @Injectable()
-export class InFlightRequests implements BeforeApplicationShutdown {
+export class InFlightRequests extends OnEveryRequest implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
   private readonly open = new Set<ServerResponse>();
   private drained?: () => void;
@@ -21,7 +25,7 @@ export class InFlightRequests implements BeforeApplicationShutdown {
     return this.open.size;
   }
 
-  track(response: ServerResponse): void {
+  protected onRequest(_request: IncomingMessage, response: ServerResponse): void {
     this.open.add(response);
     response.once('close', () => {
       this.open.delete(response);

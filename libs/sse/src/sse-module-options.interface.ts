@@ -1,3 +1,4 @@
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface.js';
 import type { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 
 /**
@@ -96,6 +97,25 @@ export interface SseModuleOptions {
    * @default 600
    */
   connectRatePerMinute?: number;
+  /**
+   * What serves `GET /sse`:
+   * - `controller`: a Nest controller, so the host's global guards, interceptors, middleware,
+   *   filters and `enableCors()` apply to the stream as to every other route.
+   * - `http-server`: a `request` listener on the HTTP server that answers `GET <prefix>/sse`
+   *   before Express sees it. An open stream then holds about 40% less memory (Express gives
+   *   each request and response its own hidden class; see docs/benchmarks.md), but only the
+   *   module's own checks run: token, limits, `cors` below. Host middleware, guards and
+   *   interceptors do not see the stream, and the client address is the socket's (Express's
+   *   `trust proxy` is not consulted). The path is the global prefix, then `path`, then `/sse`.
+   * @default 'controller'
+   */
+  streamEndpoint?: 'controller' | 'http-server';
+  /**
+   * CORS for the stream when `streamEndpoint` is `http-server` (the host's `enableCors()` does
+   * not reach it); the same options `enableCors()` takes. Preflight requests still go to Nest.
+   * Unset: no CORS headers on the stream.
+   */
+  cors?: CorsOptions;
   /** Adapters to use instead of the built-in ones. */
   adapters?: SseAdapters;
 }

@@ -1,9 +1,9 @@
-import { SSE_BROKERS, SSE_DEFAULTS } from './sse.constants.js';
+import { SSE_BROKERS, SSE_DEFAULTS, SSE_STREAM_ENDPOINTS } from './sse.constants.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
 
 /** Options with every default filled in. */
-export type ResolvedSseOptions = Required<Omit<SseModuleOptions, 'adapters'>> &
-  Pick<SseModuleOptions, 'adapters'>;
+export type ResolvedSseOptions = Required<Omit<SseModuleOptions, 'adapters' | 'cors'>> &
+  Pick<SseModuleOptions, 'adapters' | 'cors'>;
 
 /**
  * Fills in defaults and checks every option at once, so a bad configuration fails start-up with
@@ -13,6 +13,7 @@ export type ResolvedSseOptions = Required<Omit<SseModuleOptions, 'adapters'>> &
 export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions {
   const resolved: ResolvedSseOptions = {
     broker: 'memory',
+    streamEndpoint: 'controller',
     heartbeatMs: SSE_DEFAULTS.heartbeatMs,
     retryMs: SSE_DEFAULTS.retryMs,
     historySize: SSE_DEFAULTS.historySize,
@@ -37,6 +38,14 @@ export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions
     problems.push(
       `broker must be one of ${SSE_BROKERS.map((b) => `'${b}'`).join(', ')} (got ${JSON.stringify(resolved.broker)})`,
     );
+  }
+  if (!(SSE_STREAM_ENDPOINTS as readonly unknown[]).includes(resolved.streamEndpoint)) {
+    problems.push(
+      `streamEndpoint must be one of ${SSE_STREAM_ENDPOINTS.map((e) => `'${e}'`).join(', ')} (got ${JSON.stringify(resolved.streamEndpoint)})`,
+    );
+  }
+  if (resolved.cors !== undefined && (typeof resolved.cors !== 'object' || resolved.cors === null)) {
+    problems.push('cors must be an object of CORS options');
   }
   problems.push(...redisProblems(resolved));
   const positive: (keyof ResolvedSseOptions)[] = [

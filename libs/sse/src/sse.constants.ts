@@ -25,6 +25,9 @@ export const SSE_DEFAULTS = {
 /** The brokers the built-in adapters can use. */
 export const SSE_BROKERS = ['memory', 'redis'] as const;
 
+/** What can serve `GET /sse` (see `SseModuleOptions.streamEndpoint`). */
+export const SSE_STREAM_ENDPOINTS = ['controller', 'http-server'] as const;
+
 /** The only algorithm tokens may use: pinned so `alg: none` or an RS/HS confusion cannot pass. */
 export const JWT_ALGORITHM = 'HS256';
 

@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
+import { SSE_ROUTE_PATH } from './sse-resolved-options.js';
 
 /** Options of the module itself, known when it is imported. */
 export interface SseModuleExtras {
@@ -20,5 +21,7 @@ export const {
   .setExtras<SseModuleExtras>({ isGlobal: false, path: '' }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
+    // The HTTP-server stream route matches the path itself; Nest's router is not asked.
+    providers: [...(definition.providers ?? []), { provide: SSE_ROUTE_PATH, useValue: extras.path }],
   }))
   .build();

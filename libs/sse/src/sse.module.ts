@@ -11,6 +11,8 @@ import { ConnectRateGuard, PublishRateGuard } from './http/rate-limit.guards.js'
 import { NotificationsController } from './http/notifications.controller.js';
 import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { SseController } from './http/sse.controller.js';
+import { StreamOpener } from './http/stream-opener.js';
+import { HttpServerStreamRoute } from './http/http-server-stream-route.js';
 import { SubscriptionsController } from './http/subscriptions.controller.js';
 import { BrokerHealthIndicator } from './observability/broker.health.js';
 import { SseMetricsService } from './observability/sse-metrics.service.js';
@@ -24,7 +26,14 @@ import { SSE_PROVIDERS } from './sse.providers.js';
 import { SSE_JWT_SERVICE } from './sse-resolved-options.js';
 
 const applicationProviders = [ConnectionService, SubscriptionService, NotificationService];
-const httpProviders = [JwtClientGuard, ConnectRateGuard, PublishRateGuard, FlushScheduler];
+const httpProviders = [
+  JwtClientGuard,
+  ConnectRateGuard,
+  PublishRateGuard,
+  FlushScheduler,
+  StreamOpener,
+  HttpServerStreamRoute,
+];
 /**
  * Metrics and the broker's health check. The routes that serve them are the host app's: it
  * usually has a /health with checks of its own and one /metrics for the whole process.

@@ -2,17 +2,16 @@ import {
   ForbiddenException,
   Inject,
   Injectable,
-  UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { JwtService } from '@nestjs/jwt';
 import type { ClientPrincipal } from '../domain/index.js';
-import { JWT_ALGORITHM, PRINCIPAL_REQUEST_KEY, REQUIRED_ROLE_METADATA } from '../sse.constants.js';
+import { PRINCIPAL_REQUEST_KEY, REQUIRED_ROLE_METADATA } from '../sse.constants.js';
 import { SSE_JWT_SERVICE } from '../sse-resolved-options.js';
-import { principalFromClaims } from './principal-from-claims.js';
-import { extractToken, type TokenSources } from './token-extractor.js';
+import { authenticateToken, requireToken } from './authenticate-token.js';
+import type { TokenSources } from './token-extractor.js';
 
 type GuardedRequest = TokenSources & { [PRINCIPAL_REQUEST_KEY]?: ClientPrincipal };
 
@@ -31,11 +30,7 @@ export class JwtClientGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
-    const token = extractToken(request);
-    if (token === undefined) {
-      throw new UnauthorizedException('A token is required');
-    }
-    const principal = await this.authenticate(token);
+    const principal = await this.authenticate(requireToken(request));
     request[PRINCIPAL_REQUEST_KEY] = principal;
     const role = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_ROLE_METADATA, [
       context.getHandler(),
@@ -48,20 +43,7 @@ export class JwtClientGuard implements CanActivate {
   }
 
   /** Verifies the token with the algorithm pinned and builds the principal from its claims. */
-  protected async authenticate(token: string): Promise<ClientPrincipal> {
-    let claims: Record<string, unknown>;
-    try {
-      claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
-        algorithms: [JWT_ALGORITHM],
-      });
-    } catch {
-      // The library's message can quote parts of the token; ours never does.
-      throw new UnauthorizedException('The token is invalid or expired');
-    }
-    const principal = principalFromClaims(claims);
-    if (!principal) {
-      throw new UnauthorizedException('The token has no valid "sub" or malformed claims');
-    }
-    return principal;
+  protected authenticate(token: string): Promise<ClientPrincipal> {
+    return authenticateToken(this.jwt, token);
   }
 }

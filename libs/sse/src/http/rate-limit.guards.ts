@@ -25,12 +25,21 @@ abstract class RateLimitGuard implements CanActivate {
   protected abstract keyOf(request: LimitedRequest): string | undefined;
 
   canActivate(context: ExecutionContext): boolean {
-    const key = this.limiter && this.keyOf(context.switchToHttp().getRequest<LimitedRequest>());
+    if (this.limiter) {
+      this.count(this.keyOf(context.switchToHttp().getRequest<LimitedRequest>()));
+    }
+    return true;
+  }
+
+  /**
+   * Counts one request against `key` (undefined: not limited).
+   * @throws RateLimitedError past the limit
+   */
+  protected count(key: string | undefined): void {
     const wait = key === undefined ? 0 : (this.limiter?.take(key) ?? 0);
     if (wait > 0) {
       throw new RateLimitedError(this.what, wait);
     }
-    return true;
   }
 }
 
@@ -46,6 +55,15 @@ export class ConnectRateGuard extends RateLimitGuard {
 
   protected keyOf(request: LimitedRequest): string {
     return request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+  }
+
+  /**
+   * Counts one attempt from `address`, for the stream route served on the HTTP server (which
+   * has no execution context); it shares this guard's counts.
+   * @throws RateLimitedError past the limit
+   */
+  countAttemptFrom(address: string): void {
+    this.count(address);
   }
 }
 

@@ -8,21 +8,20 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConnectionService } from '../application/connection.service.js';
-import { SubscriptionService } from '../application/subscription.service.js';
 import { CurrentClient } from '../auth/current-client.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';
 import type { ClientPrincipal } from '../domain/index.js';
 import { ApiClientAuth } from './api-docs.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
 import { ErrorBodyDto } from './dto/error-body.dto.js';
-import { FlushScheduler } from './flush-scheduler.js';
-import { SseResponseWriter } from './sse-response-writer.js';
 import { ConnectRateGuard } from './rate-limit.guards.js';
-import { parseStreamQuery } from './stream-query.js';
+import { StreamOpener } from './stream-opener.js';
 
 /**
- * GET /sse: the client's event stream.
+ * GET /sse: the client's event stream, served as a Nest route (`streamEndpoint: 'controller'`),
+ * so the host's global guards, interceptors, middleware and filters apply to it. With
+ * `streamEndpoint: 'http-server'` GET requests are answered by `HttpServerStreamRoute` before
+ * they reach Express, and this route only documents the endpoint and sees the other methods.
  *
  * The frames are written straight to the response rather than through an `@Sse()` Observable:
  * Nest formats every message for every connection and writes each in its own promise, while
@@ -37,16 +36,9 @@ import { parseStreamQuery } from './stream-query.js';
 @UseGuards(ConnectRateGuard, JwtClientGuard)
 @UseFilters(DomainErrorFilter)
 export class SseController {
-  constructor(
-    private readonly connections: ConnectionService,
-    private readonly subscriptions: SubscriptionService,
-    private readonly scheduler: FlushScheduler,
-  ) {}
+  constructor(private readonly opener: StreamOpener) {}
 
-  /**
-   * Everything that can fail (token, topics, Last-Event-ID, the broker) is settled before the
-   * first frame, so failures are ordinary JSON answers and no stream opens.
-   */
+  /** Failures (token, topics, Last-Event-ID, limits, the broker) are JSON answers; no stream opens. */
   @Get()
   @ApiOperation({
     summary: "The client's event stream (Server-Sent Events)",
@@ -67,14 +59,6 @@ export class SseController {
     @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): Promise<void> {
-    const { topics, lastEventId } = parseStreamQuery(query, lastEventIdHeader);
-    this.connections.admit(principal.clientId);
-    if (topics.length > 0) {
-      await this.subscriptions.subscribe(principal, topics);
-    }
-    const sink = new SseResponseWriter(request, response, this.scheduler);
-    const { connection, ready } = this.connections.connect(principal, { lastEventId, sink });
-    sink.onClose(() => this.connections.release(connection));
-    await ready;
+    return this.opener.open(principal, query, lastEventIdHeader, request, response);
   }
 }

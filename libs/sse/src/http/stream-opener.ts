@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConnectionService } from '../application/connection.service.js';
+import { SubscriptionService } from '../application/subscription.service.js';
+import type { ClientPrincipal } from '../domain/index.js';
+import { FlushScheduler } from './flush-scheduler.js';
+import { SseResponseWriter } from './sse-response-writer.js';
+import { parseStreamQuery } from './stream-query.js';
+
+/**
+ * Opens an authenticated client's stream on a Node response: what `GET /sse` does once the
+ * client is known, whether a Nest controller or the HTTP-server route serves it.
+ */
+@Injectable()
+export class StreamOpener {
+  constructor(
+    private readonly connections: ConnectionService,
+    private readonly subscriptions: SubscriptionService,
+    private readonly scheduler: FlushScheduler,
+  ) {}
+
+  /**
+   * Everything that can fail (topics, Last-Event-ID, limits, the broker) is settled before the
+   * first frame, so a failure rejects while the response can still be an ordinary JSON error.
+   * @throws DomainError before any byte is written
+   */
+  async open(
+    principal: ClientPrincipal,
+    query: Record<string, unknown>,
+    lastEventIdHeader: string | undefined,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const { topics, lastEventId } = parseStreamQuery(query, lastEventIdHeader);
+    this.connections.admit(principal.clientId);
+    if (topics.length > 0) {
+      await this.subscriptions.subscribe(principal, topics);
+    }
+    const sink = new SseResponseWriter(request, response, this.scheduler);
+    const { connection, ready } = this.connections.connect(principal, { lastEventId, sink });
+    sink.onClose(() => this.connections.release(connection));
+    await ready;
+  }
+}
