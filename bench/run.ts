@@ -5,7 +5,7 @@
  *   --quick              smaller sizes, shorter steps (npm run bench:quick)
  *   --broker redis       the hub on Redis (SSE_BROKER=redis) plus publish-on-A/receive-on-B latency
  *   --targets a,b        hub,node-http,nest-sse (default: all)
- *   --only a,b           idle,fanout,targeted,sustained,redis (default: all that apply)
+ *   --only a,b           idle,heap,fanout,targeted,sustained,redis (default: all that apply)
  *   --cpu-prof           run the hub under node --cpu-prof and summarise where its time goes
  *
  * Servers run pinned to CPU 0, everything else (this process, readers, publisher) to CPU 1.
@@ -24,6 +24,7 @@ import {
   type ProfileSummary,
   type TimeWindow,
 } from './lib/cpu-profile.js';
+import { HeapSnapshots } from './lib/heap-snapshot.js';
 import { Histogram, nowUs, type LatencySummary } from './lib/histogram.js';
 import { WorkerClient } from './lib/ipc.js';
 import {
@@ -64,8 +65,8 @@ const READERS = 2;
 const SERVER_SPARE_FDS = 100;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
-type Scenario = 'idle' | 'fanout' | 'targeted' | 'sustained' | 'redis';
-const ALL_SCENARIOS: Scenario[] = ['idle', 'fanout', 'targeted', 'sustained', 'redis'];
+type Scenario = 'idle' | 'heap' | 'fanout' | 'targeted' | 'sustained' | 'redis';
+const ALL_SCENARIOS: Scenario[] = ['idle', 'heap', 'fanout', 'targeted', 'sustained', 'redis'];
 
 interface Options {
   readonly quick: boolean;
@@ -103,6 +104,8 @@ function parseOptions(argv: string[]): Options {
 
 interface Sizes {
   readonly idle: number[];
+  /** Connections opened between the two heap snapshots of the heap scenario. */
+  readonly heapConnections: number;
   readonly fanout: Record<number, { count: number }>;
   readonly targetedAt: number;
   readonly targetedMs: number;
@@ -121,6 +124,7 @@ interface Sizes {
 
 const FULL: Sizes = {
   idle: [1000, 10_000, 20_000],
+  heapConnections: 2000,
   fanout: { 1000: { count: 100 }, 10_000: { count: 30 } },
   targetedAt: 10_000,
   targetedMs: 8000,
@@ -139,6 +143,7 @@ const FULL: Sizes = {
 
 const QUICK: Sizes = {
   idle: [1000, 2000],
+  heapConnections: 500,
   fanout: { 1000: { count: 20 }, 2000: { count: 10 } },
   targetedAt: 2000,
   targetedMs: 2000,
@@ -184,6 +189,7 @@ class Bench {
     spec: TargetSpec,
     extraEnv: Record<string, string> = {},
     name?: string,
+    nodeArgs: string[] = [],
   ): Promise<ServerProcess> {
     const profiling = this.options.cpuProf && spec.key === 'hub';
     const profileDir = resolve(RESULTS_DIR, 'profiles');
@@ -194,7 +200,7 @@ class Bench {
       cpu: SERVER_CPU,
       name,
       extraEnv: spec.key === 'hub' ? { ...this.hubEnv, ...extraEnv } : extraEnv,
-      nodeArgs: profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      nodeArgs: [...nodeArgs, ...(profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     });
   }
 
@@ -440,6 +446,33 @@ class Bench {
     } finally {
       await this.closeAll();
       await this.stopServer(server, spec);
+    }
+  }
+
+  /**
+   * Heap held per idle connection, from two heap snapshots of a fresh server (after a warm-up
+   * of connections opened and closed, so compiled code and pools are in both): before and after
+   * opening `heapConnections`. Unlike RSS this counts live objects only.
+   */
+  async heapSuite(spec: TargetSpec, results: TargetResults): Promise<void> {
+    if (!this.options.only.has('heap')) return;
+    const snapshots = new HeapSnapshots();
+    const count = this.sizes.heapConnections;
+    const server = await this.startServer(spec, {}, undefined, snapshots.nodeArgs);
+    try {
+      await this.open(server.port, 0, 200);
+      await this.closeAll();
+      await sleep(1000);
+      const before = await snapshots.totalBytes(server.pid);
+      console.log(`  ${spec.label}: heap snapshots around ${count} idle connections`);
+      await this.open(server.port, 0, count);
+      await sleep(this.sizes.settleMs);
+      const after = await snapshots.totalBytes(server.pid);
+      results.heap = { connections: count, perConnKb: (after - before) / count / 1024 };
+    } finally {
+      await this.closeAll();
+      await this.stopServer(server, spec);
+      snapshots.remove();
     }
   }
 
@@ -854,7 +887,7 @@ async function main(): Promise<number> {
       const target: TargetResults = { label, idle: [], fanout: [] };
       results.targets[key] = target;
       console.log(`\n== ${label}`);
-      for (const suite of [bench.idleSuite, bench.deliverySuite, bench.sustainedSuite]) {
+      for (const suite of [bench.idleSuite, bench.heapSuite, bench.deliverySuite, bench.sustainedSuite]) {
         try {
           await suite.call(bench, spec, target);
         } catch (error) {

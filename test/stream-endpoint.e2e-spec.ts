@@ -6,6 +6,7 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { SseModule, type SseModuleOptions } from '@app/sse';
 import { request } from './helpers/http.js';
@@ -22,16 +23,20 @@ class TenantGuard implements CanActivate {
 }
 
 /** A host app with a global prefix, the module under `path`, and a global guard of its own. */
-async function startHost(streamEndpoint: SseModuleOptions['streamEndpoint']): Promise<{ app: INestApplication; url: string }> {
+async function startHost(
+  options: Partial<SseModuleOptions>,
+  configure: (app: NestExpressApplication) => void = () => {},
+): Promise<{ app: INestApplication; url: string }> {
   @Module({
-    imports: [SseModule.forRoot({ jwtSecret: TEST_SECRET, streamEndpoint, path: 'push' })],
+    imports: [SseModule.forRoot({ jwtSecret: TEST_SECRET, path: 'push', ...options })],
     providers: [{ provide: APP_GUARD, useClass: TenantGuard }],
   })
   class HostModule {}
 
   const moduleRef = await Test.createTestingModule({ imports: [HostModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'], forceCloseConnections: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'], forceCloseConnections: true });
   app.setGlobalPrefix('api');
+  configure(app);
   await app.listen(0, '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }
@@ -43,7 +48,7 @@ describe("streamEndpoint: 'http-server'", () => {
   let url: string;
 
   beforeAll(async () => {
-    ({ app, url } = await startHost('http-server'));
+    ({ app, url } = await startHost({ streamEndpoint: 'http-server' }));
   });
   afterAll(() => app.close());
 
@@ -94,12 +99,34 @@ describe("streamEndpoint: 'http-server'", () => {
   });
 });
 
+describe("streamEndpoint: 'http-server' behind a proxy", () => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ app, url } = await startHost({ streamEndpoint: 'http-server', connectRatePerMinute: 2 }, (host) =>
+      host.set('trust proxy', 'loopback'),
+    ));
+  });
+  afterAll(() => app.close());
+
+  it("limits attempts per client address as Express's trust proxy sees it (X-Forwarded-For)", async () => {
+    const attempt = (address: string) =>
+      request(url, 'GET', '/api/push/sse', { headers: { 'x-forwarded-for': address } }).then((r) => r.status);
+    // No token: each attempt is counted, then answered 401 without opening a stream.
+    expect([await attempt('203.0.113.1'), await attempt('203.0.113.1'), await attempt('203.0.113.1')]).toEqual([
+      401, 401, 429,
+    ]);
+    expect(await attempt('203.0.113.2')).toBe(401);
+  });
+});
+
 describe("streamEndpoint: 'controller' (the default)", () => {
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
-    ({ app, url } = await startHost(undefined));
+    ({ app, url } = await startHost({}));
   });
   afterAll(() => app.close());
 

@@ -1,8 +1,10 @@
 import { compareEventIds } from '@app/sse';
+import { connect as connectTcp } from 'node:net';
 import { BROKERS } from './helpers/brokers.js';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { publish } from './helpers/http.js';
 import { connect, openSse } from './helpers/sse-reader.js';
+import { metric } from './helpers/metrics.js';
 import { publisherToken, token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -133,6 +135,30 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
     const reader = await openSse(`${hub.url}/sse?lastEventId=not-an-id`, { token: token({ sub: 'gus' }) });
     expect(reader.status).toBe(400);
     expect(reader.headers.get('content-type')).toMatch(/application\/json/);
+  });
+
+  it('keeps nothing of clients that leave while their stream is being set up', async () => {
+    const { port } = new URL(hub.url);
+    // Each asks for a topic (a registry round trip on Redis) and hangs up 0-4 ms after asking.
+    await Promise.all(
+      Array.from(
+        { length: 100 },
+        (_, i) =>
+          new Promise<void>((done) => {
+            const socket = connectTcp(Number(port), '127.0.0.1', () => {
+              socket.write(
+                `GET /sse?topic=leave/${i} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token({ sub: `leaver-${i}` })}\r\n\r\n`,
+              );
+              setTimeout(() => socket.destroy(), i % 5);
+            });
+            socket.on('close', () => done());
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    await waitFor(async () => (await metric(hub.url, 'sse_connections_open')) === 0, {
+      what: 'no open connections left',
+    });
   });
 });
 

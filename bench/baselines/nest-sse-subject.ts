@@ -164,7 +164,8 @@ async function main(): Promise<void> {
     logger: ['error', 'warn'],
     forceCloseConnections: true,
   });
-  app.enableShutdownHooks();
+  // Not every signal (Nest's default): SIGUSR2 is the heap scenario's snapshot request.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
 }
 

@@ -58,10 +58,17 @@ export interface SustainedResult {
   stopReason: string;
 }
 
+/** Heap held per idle connection: the difference of two heap snapshots / connections. */
+export interface HeapResult {
+  connections: number;
+  perConnKb: number;
+}
+
 export interface TargetResults {
   label: string;
   baseRssMb?: number;
   idle: IdleResult[];
+  heap?: HeapResult;
   fanout: FanoutResult[];
   targeted?: TargetedResult;
   sustained?: SustainedResult;
@@ -134,6 +141,10 @@ function rows(results: BenchResults): Row[] {
       get: (t) => idle(n)(t)?.perConnKb,
       format: kb,
     });
+  }
+  const heapConns = all.find((t) => t.heap)?.heap?.connections;
+  if (heapConns !== undefined) {
+    out.push({ name: `heap/conn, ${short(heapConns)} idle (snapshots)`, get: (t) => t.heap?.perConnKb, format: kb });
   }
   for (const [i, n] of idleSizes.entries()) {
     out.push({

@@ -104,9 +104,10 @@ export interface SseModuleOptions {
    * - `http-server`: a `request` listener on the HTTP server that answers `GET <prefix>/sse`
    *   before Express sees it. An open stream then holds about 40% less memory (Express gives
    *   each request and response its own hidden class; see docs/benchmarks.md), but only the
-   *   module's own checks run: token, limits, `cors` below. Host middleware, guards and
-   *   interceptors do not see the stream, and the client address is the socket's (Express's
-   *   `trust proxy` is not consulted). The path is the global prefix, then `path`, then `/sse`.
+   *   module's own checks run: token, limits, `cors` below (the client's address for the
+   *   attempt limit follows Express's `trust proxy`, as `request.ip` does). Host middleware,
+   *   guards and interceptors do not see the stream. The path is the global prefix, then
+   *   `path`, then `/sse` (a RouterModule mount made by the host is not seen: use `path`).
    * @default 'controller'
    */
   streamEndpoint?: 'controller' | 'http-server';

@@ -55,3 +55,21 @@ describe('resolveSseOptions', () => {
     ).toThrow(/adapters.history and adapters.transport must be given together/);
   });
 });
+
+describe('resolveSseOptions: what serves the stream', () => {
+  it('serves GET /sse from a Nest controller unless told otherwise', () => {
+    expect(resolveSseOptions({ jwtSecret: 's' }).streamEndpoint).toBe('controller');
+    expect(resolveSseOptions({ jwtSecret: 's', streamEndpoint: 'http-server' }).streamEndpoint).toBe('http-server');
+  });
+
+  it('refuses an unknown endpoint and CORS options that are not an object', () => {
+    expect(() => resolveSseOptions({ jwtSecret: 's', streamEndpoint: 'fastify' as never, cors: 'yes' as never })).toThrow(
+      expect.objectContaining({
+        problems: [
+          "streamEndpoint must be one of 'controller', 'http-server' (got \"fastify\")",
+          'cors must be an object of CORS options',
+        ],
+      }),
+    );
+  });
+});

@@ -12,6 +12,7 @@ import type { JwtService } from '@nestjs/jwt';
 import cors from 'cors';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
+import proxyAddress from 'proxy-addr';
 import { authenticateToken, requireToken } from '../auth/authenticate-token.js';
 import { DomainError } from '../domain/index.js';
 import type { ResolvedSseOptions } from '../sse-options.validation.js';
@@ -20,7 +21,11 @@ import { errorResponseOf, writeErrorResponse } from './error-response.js';
 import { ConnectRateGuard } from './rate-limit.guards.js';
 import { StreamOpener } from './stream-opener.js';
 
-type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+/** The Nest app's request listener: for Express, the app itself, which also holds its settings. */
+type RequestListener = ((request: IncomingMessage, response: ServerResponse) => void) & {
+  get?(setting: string): unknown;
+};
+type TrustProxy = (address: string, hop: number) => boolean;
 type CorsMiddleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
 /**
@@ -116,7 +121,7 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
       if (this.cors && !(await this.applyCors(request, response))) {
         return;
       }
-      this.connectRate.countAttemptFrom(request.socket.remoteAddress ?? 'unknown');
+      this.connectRate.countAttemptFrom(this.clientAddress(request));
       const query = queryOf(request.url);
       const principal = await authenticateToken(this.jwt, requireToken({ headers: request.headers, query }));
       // Node joins a repeated unknown header into one string; never an array here.
@@ -125,6 +130,16 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
     } catch (error: unknown) {
       this.fail(response, error);
     }
+  }
+
+  /**
+   * The client's address as Express's `request.ip` gives it: through X-Forwarded-For as far as
+   * the app's `trust proxy` setting allows (read per request, so a late `app.set()` counts).
+   */
+  private clientAddress(request: IncomingMessage): string {
+    const trust = this.app?.get?.('trust proxy fn') as TrustProxy | undefined;
+    const address = trust ? proxyAddress(request, trust) : request.socket.remoteAddress;
+    return address ?? 'unknown';
   }
 
   /** Runs the `cors` middleware; false when it answered the request itself. */

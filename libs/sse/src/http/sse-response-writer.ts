@@ -52,6 +52,12 @@ export class SseResponseWriter implements ConnectionSink {
   /** Calls `listener` once the response has closed, whoever closed it. */
   onClose(listener: () => void): void {
     this.closeListener = listener;
+    // A client can leave while its stream is being set up (the token check, a Redis round trip):
+    // its response's 'close' has then fired already and will not fire again.
+    if (this.response.destroyed) {
+      this.finished = true;
+      listener();
+    }
   }
 
   get closed(): boolean {
