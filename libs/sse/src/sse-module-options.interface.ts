@@ -102,7 +102,7 @@ export interface SseModuleOptions {
    * - `controller`: a Nest controller, so the host's global guards, interceptors, middleware,
    *   filters and `enableCors()` apply to the stream as to every other route.
    * - `http-server`: a `request` listener on the HTTP server that answers `GET <prefix>/sse`
-   *   before Express sees it. An open stream then holds about 40% less memory (Express gives
+   *   before Express sees it. An open stream then holds about a third less heap (Express gives
    *   each request and response its own hidden class; see docs/benchmarks.md), but only the
    *   module's own checks run: token, limits, `cors` below (the client's address for the
    *   attempt limit follows Express's `trust proxy`, as `request.ip` does). Host middleware,

@@ -34,9 +34,10 @@ type CorsMiddleware = (request: IncomingMessage, response: ServerResponse, next:
  *
  * Why: an open stream keeps its request and response alive for hours, and once Express has set
  * their prototypes and added its fields, V8 gives each of them a hidden class of its own
- * (~2 KB per stream), besides the router's and Nest's per-request closures. Answered here, a
- * stream holds ~7.8 KB of heap instead of ~12.9 KB (heap snapshots of 2,000 streams, see
- * docs/benchmarks.md). The checks are the module's own, in the controller's order: the
+ * (~2 KB per stream, and megamorphic property access on every write of a fan-out), besides the
+ * router's and Nest's per-request closures. Answered here, an idle stream holds ~8.1 KB of heap
+ * instead of ~12.6 KB, and a fan-out costs ~12 µs of CPU per delivery instead of ~15-18 µs
+ * (`npm run bench`, see docs/benchmarks.md). The checks are the module's own, in the controller's order: the
  * per-address attempt limit, the token, then the stream itself (topics, Last-Event-ID, limits,
  * broker); failures get the same JSON answers.
  */
