@@ -2,7 +2,7 @@ import { compareEventIds } from '@app/sse';
 import { connect as connectTcp } from 'node:net';
 import { BROKERS } from './helpers/brokers.js';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
-import { publish } from './helpers/http.js';
+import { publish, request } from './helpers/http.js';
 import { connect, openSse } from './helpers/sse-reader.js';
 import { metric } from './helpers/metrics.js';
 import { publisherToken, token } from './helpers/tokens.js';
@@ -135,6 +135,22 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
     const reader = await openSse(`${hub.url}/sse?lastEventId=not-an-id`, { token: token({ sub: 'gus' }) });
     expect(reader.status).toBe(400);
     expect(reader.headers.get('content-type')).toMatch(/application\/json/);
+  });
+
+  it('answers HEAD with the headers a GET would get, after the same checks, and opens no stream', async () => {
+    const opened = await metric(hub.url, 'sse_connections_opened_total');
+    const head = await fetch(`${hub.url}/sse?topic=head/only`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${token({ sub: 'hal' })}` },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await head.text()).toBe('');
+    const refused = await fetch(`${hub.url}/sse`, { method: 'HEAD' });
+    expect(refused.status).toBe(401);
+    const topics = await request(hub.url, 'GET', '/sse/subscriptions', { token: token({ sub: 'hal' }) });
+    expect(topics.body).toEqual({ topics: [] });
+    expect(await metric(hub.url, 'sse_connections_opened_total')).toBe(opened);
   });
 
   it('keeps nothing of clients that leave while their stream is being set up', async () => {

@@ -29,7 +29,7 @@ type TrustProxy = (address: string, hop: number) => boolean;
 type CorsMiddleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
 /**
- * Serves `GET /sse` from a `request` listener on the HTTP server, ahead of the Nest app
+ * Serves `GET /sse` (and `HEAD`) from a `request` listener on the HTTP server, ahead of the Nest app
  * (`streamEndpoint: 'http-server'`); every other request goes on to the app untouched.
  *
  * Why: an open stream keeps its request and response alive for hours, and once Express has set
@@ -96,7 +96,7 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
   }
 
   private readonly dispatch = (request: IncomingMessage, response: ServerResponse): void => {
-    if (request.method === 'GET' && this.isStreamPath(request.url)) {
+    if ((request.method === 'GET' || request.method === 'HEAD') && this.isStreamPath(request.url)) {
       void this.serve(request, response);
     } else {
       this.app?.(request, response);

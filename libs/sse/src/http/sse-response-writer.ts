@@ -5,7 +5,7 @@ import type { FlushScheduler } from './flush-scheduler.js';
 import { encodeFrame, encodeFrameBytes } from './sse-frame-encoder.js';
 
 /** The headers Nest's SseStream sends (after Mercure): no caching, no transform, no proxy buffering. */
-const SSE_HEADERS = {
+export const SSE_HEADERS = {
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
   Pragma: 'no-cache',

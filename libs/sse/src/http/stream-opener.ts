@@ -4,7 +4,7 @@ import { ConnectionService } from '../application/connection.service.js';
 import { SubscriptionService } from '../application/subscription.service.js';
 import type { ClientPrincipal } from '../domain/index.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { SseResponseWriter } from './sse-response-writer.js';
+import { SSE_HEADERS, SseResponseWriter } from './sse-response-writer.js';
 import { parseStreamQuery } from './stream-query.js';
 
 /**
@@ -33,6 +33,12 @@ export class StreamOpener {
   ): Promise<void> {
     const { topics, lastEventId } = parseStreamQuery(query, lastEventIdHeader);
     this.connections.admit(principal.clientId);
+    if (request.method === 'HEAD') {
+      // What a GET would answer, without opening a stream (that would never end) or subscribing.
+      response.writeHead(200, SSE_HEADERS);
+      response.end();
+      return;
+    }
     if (topics.length > 0) {
       await this.subscriptions.subscribe(principal, topics);
     }
