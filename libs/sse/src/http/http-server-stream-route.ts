@@ -29,17 +29,19 @@ type TrustProxy = (address: string, hop: number) => boolean;
 type CorsMiddleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
 /**
- * Serves `GET /sse` (and `HEAD`) from a `request` listener on the HTTP server, ahead of the Nest app
- * (`streamEndpoint: 'http-server'`); every other request goes on to the app untouched.
+ * Serves `GET /sse` (and `HEAD`) from a `request` listener on the HTTP server, ahead of the Nest
+ * app (`streamEndpoint: 'http-server'`); every other request goes on to the app untouched.
  *
  * Why: an open stream keeps its request and response alive for hours, and once Express has set
  * their prototypes and added its fields, V8 gives each of them a hidden class of its own
  * (~2 KB per stream, and megamorphic property access on every write of a fan-out), besides the
  * router's and Nest's per-request closures. Answered here, an idle stream holds ~8.1 KB of heap
  * instead of ~12.6 KB, and a fan-out costs ~12 µs of CPU per delivery instead of ~15-18 µs
- * (`npm run bench`, see docs/benchmarks.md). The checks are the module's own, in the controller's order: the
- * per-address attempt limit, the token, then the stream itself (topics, Last-Event-ID, limits,
- * broker); failures get the same JSON answers.
+ * (`npm run bench`, see docs/benchmarks.md).
+ *
+ * The checks are the module's own, in the controller's order: the per-address attempt limit,
+ * the token, then the stream itself (topics, Last-Event-ID, limits, broker); failures get the
+ * same JSON answers.
  */
 @Injectable()
 export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
