@@ -20,8 +20,8 @@ import { StreamOpener } from './stream-opener.js';
 /**
  * GET /sse: the client's event stream, served as a Nest route (`streamEndpoint: 'controller'`),
  * so the host's global guards, interceptors, middleware and filters apply to it. With
- * `streamEndpoint: 'http-server'` GET requests are answered by `HttpServerStreamRoute` before
- * they reach Express, and this route only documents the endpoint and sees the other methods.
+ * `streamEndpoint: 'http-server'` GET and HEAD requests are answered by `HttpServerStreamRoute`
+ * before they reach Express, and this route only documents the endpoint.
  *
  * The frames are written straight to the response rather than through an `@Sse()` Observable:
  * Nest formats every message for every connection and writes each in its own promise, while
