@@ -9,6 +9,7 @@ describe('errorResponseOf', () => {
       status: 400,
       body: { statusCode: 400, error: 'Bad Request', message: error.message, code: 'TOPIC.INVALID_NAME' },
       headers: {},
+      expected: true,
     });
     expect(errorResponseOf(new HubFullError(10)).status).toBe(503);
   });
@@ -24,12 +25,18 @@ describe('errorResponseOf', () => {
       status: 401,
       body: { statusCode: 401, error: 'Unauthorized', message: 'A token is required' },
       headers: {},
+      expected: true,
     });
     expect(errorResponseOf(new ForbiddenException()).status).toBe(403);
   });
 
   it('answers anything else with a bare 500 that does not repeat its message', () => {
     const answer = errorResponseOf(new Error('connect ECONNREFUSED 10.0.0.7:6379 password=hunter2'));
-    expect(answer).toEqual({ status: 500, body: { statusCode: 500, message: 'Internal server error' }, headers: {} });
+    expect(answer).toEqual({
+      status: 500,
+      body: { statusCode: 500, message: 'Internal server error' },
+      headers: {},
+      expected: false,
+    });
   });
 });

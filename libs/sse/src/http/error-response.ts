@@ -23,6 +23,8 @@ export interface ErrorResponse {
   readonly status: number;
   readonly body: Record<string, unknown>;
   readonly headers: Readonly<Record<string, string>>;
+  /** A domain error or an HTTP exception: the client's doing, nothing to log. */
+  readonly expected: boolean;
 }
 
 /** `{ statusCode, error, message, code }` for a domain error, with `Retry-After` when rate limited. */
@@ -36,6 +38,7 @@ export function domainErrorResponse(error: DomainError): ErrorResponse {
     status,
     body: { statusCode: status, error: STATUS_CODES[status], message: error.message, code: error.code },
     headers,
+    expected: true,
   };
 }
 
@@ -52,10 +55,10 @@ export function errorResponseOf(error: unknown): ErrorResponse {
     const status = error.getStatus();
     const answer = error.getResponse();
     const body = typeof answer === 'object' ? (answer as Record<string, unknown>) : { statusCode: status, message: answer };
-    return { status, body, headers: {} };
+    return { status, body, headers: {}, expected: true };
   }
   const status = HttpStatus.INTERNAL_SERVER_ERROR;
-  return { status, body: { statusCode: status, message: 'Internal server error' }, headers: {} };
+  return { status, body: { statusCode: status, message: 'Internal server error' }, headers: {}, expected: false };
 }
 
 /** Writes an error answer on a plain Node response (no Express helpers needed). */

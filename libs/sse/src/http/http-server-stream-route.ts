@@ -1,5 +1,4 @@
 import {
-  HttpException,
   Inject,
   Injectable,
   Logger,
@@ -14,7 +13,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import proxyAddress from 'proxy-addr';
 import { authenticateToken, requireToken } from '../auth/authenticate-token.js';
-import { DomainError } from '../domain/index.js';
 import type { ResolvedSseOptions } from '../sse-options.validation.js';
 import { SSE_JWT_SERVICE, SSE_RESOLVED_OPTIONS, SSE_ROUTE_PATH } from '../sse-resolved-options.js';
 import { errorResponseOf, writeErrorResponse } from './error-response.js';
@@ -157,7 +155,7 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
 
   private fail(response: ServerResponse, error: unknown): void {
     const answer = errorResponseOf(error);
-    if (!(error instanceof DomainError || error instanceof HttpException)) {
+    if (!answer.expected) {
       // An answer Nest would log too: a bug, not a client mistake.
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
