@@ -3,7 +3,7 @@
  * and in CI):
  * - domain/ is plain TypeScript: it imports nothing outside itself, no framework, no broker;
  * - application/ builds on domain/ only (plus npm packages such as rxjs and Nest DI);
- * - adapters/ are reached only through the module's adapter factory.
+ * - adapters/ are reached only through the module's adapter set (sse-adapter-set.ts).
  */
 module.exports = {
   forbidden: [
@@ -25,14 +25,14 @@ module.exports = {
       },
     },
     {
-      name: 'adapters-only-through-the-factory',
-      comment: 'Only the adapter factory, the public barrel and other adapters import adapters/.',
+      name: 'adapters-only-through-the-adapter-set',
+      comment: 'Only the adapter set, the public barrel and other adapters import adapters/.',
       severity: 'error',
       from: {
         path: '^libs/sse/src/',
         pathNot: [
           '^libs/sse/src/adapters/',
-          '^libs/sse/src/sse-adapters\\.factory\\.ts$',
+          '^libs/sse/src/sse-adapter-set\\.ts$',
           '^libs/sse/src/index\\.ts$',
           '\\.spec\\.ts$',
           '^libs/sse/src/testing/',

@@ -10,8 +10,8 @@ export {
 } from './sse.module-definition.js';
 export type { SseModuleExtras } from './sse.module-definition.js';
 export type { SseAdapters, SseModuleOptions, SseOptionsFactory } from './sse-module-options.interface.js';
-export { SseOptionsError } from './sse-options.validation.js';
-export { SSE_DEFAULTS } from './sse.constants.js';
+export { SseOptionsError } from './sse-options.error.js';
+export { SSE_DEFAULTS } from './sse-resolved-options.js';
 export { NotificationService, type PublishReceipt } from './application/notification.service.js';
 export type { OpenStreamOptions, ConnectedGreeting } from './application/connection.service.js';
 export type { SocketControl } from './application/connection-sink.js';
@@ -32,7 +32,7 @@ export {
 export { JwtClientGuard } from './auth/jwt-client.guard.js';
 export { CurrentClient } from './auth/current-client.decorator.js';
 export { RequireRole } from './auth/require-role.decorator.js';
-export { SSE_JWT_SERVICE } from './sse-resolved-options.js';
+export { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
 export { expressSocketControl } from './http/express-socket-control.js';
 export { addSseSecuritySchemes } from './http/api-docs.js';
 export {

@@ -1,8 +1,147 @@
-/** Token of the options after defaults and validation (`ResolvedSseOptions`). */
+import type { SseModuleOptions } from './sse-module-options.interface.js';
+import { SseOptionsError } from './sse-options.error.js';
+
+/**
+ * The module's options after defaults and validation: what every provider of the module reads
+ * (by injecting `SSE_RESOLVED_OPTIONS`), and what `HubSettings` is bound to.
+ *
+ * Adding an option takes two edits: the field in `SseModuleOptions` (with JSDoc and `@default`),
+ * and here its default in `SSE_DEFAULTS` and its rule in `RULES`. The compiler asks for both:
+ * each object is typed to hold every option.
+ */
+export type ResolvedSseOptions = Readonly<
+  Required<Omit<SseModuleOptions, OptionWithoutDefault>> & Pick<SseModuleOptions, OptionWithoutDefault>
+>;
+
+/** Token of the `ResolvedSseOptions`. */
 export const SSE_RESOLVED_OPTIONS = Symbol('SseResolvedOptions');
 
-/** Token of the JwtService the guard verifies client tokens with, kept apart from the host's. */
-export const SSE_JWT_SERVICE = Symbol('SseJwtService');
+/** Options that are required (`jwtSecret`) or that mean something only when given. */
+type OptionWithoutDefault = 'jwtSecret' | 'adapters' | 'cors';
 
-/** Token of the module's route prefix (the `path` extra of `forRoot`), '' when none. */
-export const SSE_ROUTE_PATH = Symbol('SseRoutePath');
+/** The brokers the built-in adapters can use. */
+export const SSE_BROKERS = ['memory', 'redis'] as const;
+
+/** What can serve `GET /sse` (see `SseModuleOptions.streamEndpoint`). */
+export const SSE_STREAM_ENDPOINTS = ['controller', 'http-server'] as const;
+
+/**
+ * The default of every option, merged once over the given options. The ones CONTRACT.md fixes
+ * say so.
+ * @publicApi
+ */
+export const SSE_DEFAULTS = {
+  broker: 'memory',
+  /** CONTRACT: REDIS_URL default. */
+  redisUrl: 'redis://127.0.0.1:6379',
+  /** Namespace of every Redis key the hub uses; instances that share it form one hub. */
+  redisKeyPrefix: 'sse-hub',
+  /** CONTRACT: SSE_HEARTBEAT_MS default. */
+  heartbeatMs: 15_000,
+  /** CONTRACT: SSE_RETRY_MS default. */
+  retryMs: 3_000,
+  /** CONTRACT: SSE_HISTORY_SIZE default. */
+  historySize: 10_000,
+  maxQueuedEvents: 1_000,
+  subscriptionGracePeriodMs: 30_000,
+  /** CONTRACT: publish bodies over 64 KiB get 413. */
+  maxBodyBytes: 64 * 1024,
+  maxTopicsPerClient: 1_000,
+  maxConnectionsPerClient: 32,
+  maxConnections: 100_000,
+  publishRatePerSecond: 1_000,
+  connectRatePerMinute: 600,
+  streamEndpoint: 'controller',
+} as const satisfies Required<Omit<SseModuleOptions, OptionWithoutDefault>>;
+
+/**
+ * Fills in the defaults and checks every option at once, so a bad configuration fails start-up
+ * with one error that lists every problem instead of the first.
+ * @throws SseOptionsError
+ */
+export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions {
+  const resolved: ResolvedSseOptions = { ...SSE_DEFAULTS, ...withoutUndefined(options), jwtSecret: options.jwtSecret };
+  const problems = (Object.keys(RULES) as (keyof ResolvedSseOptions)[])
+    .map((key) => RULES[key](resolved[key], key, resolved))
+    .filter((problem): problem is string => problem !== undefined);
+  if (problems.length > 0) {
+    throw new SseOptionsError(problems);
+  }
+  return resolved;
+}
+
+/** Checks one option (`value` is `options[key]`); returns the problem, if any. */
+type Rule = (value: unknown, key: string, options: ResolvedSseOptions) => string | undefined;
+
+const positiveInteger: Rule = (value, key) =>
+  Number.isSafeInteger(value) && (value as number) >= 1
+    ? undefined
+    : `${key} must be a positive integer (got ${JSON.stringify(value)})`;
+
+const nonNegativeInteger: Rule = (value, key) =>
+  Number.isSafeInteger(value) && (value as number) >= 0
+    ? undefined
+    : `${key} must be a non-negative integer (got ${JSON.stringify(value)})`;
+
+const oneOf =
+  (allowed: readonly string[]): Rule =>
+  (value, key) =>
+    allowed.includes(value as string)
+      ? undefined
+      : `${key} must be one of ${allowed.map((a) => `'${a}'`).join(', ')} (got ${JSON.stringify(value)})`;
+
+/** Characters a key prefix may use: nothing that means something to a Redis glob or a log line. */
+const REDIS_KEY_PREFIX = /^[A-Za-z0-9_\-.:]{1,64}$/;
+
+/**
+ * One rule per option, in the order problems are listed. The Redis options are checked whatever
+ * the broker, so a typo shows before someone switches `broker` to `redis`.
+ */
+const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
+  jwtSecret: (value) =>
+    typeof value === 'string' && value.length > 0 ? undefined : 'jwtSecret must be a non-empty string',
+  broker: oneOf(SSE_BROKERS),
+  streamEndpoint: oneOf(SSE_STREAM_ENDPOINTS),
+  cors: (value) =>
+    value === undefined || (typeof value === 'object' && value !== null)
+      ? undefined
+      : 'cors must be an object of CORS options',
+  // The URL is never echoed: it may carry a password.
+  redisUrl: (value) =>
+    typeof value === 'string' && isRedisUrl(value) ? undefined : 'redisUrl must be a redis:// or rediss:// URL',
+  redisKeyPrefix: (value) =>
+    typeof value === 'string' && REDIS_KEY_PREFIX.test(value)
+      ? undefined
+      : `redisKeyPrefix must be 1-64 characters of letters, digits and _ - . : (got ${JSON.stringify(value)})`,
+  // With Redis, one stream is both the history and the live feed: an event only reaches other
+  // instances by being appended to it. A custom history with the Redis transport (or the other
+  // way round) would accept events that no instance ever delivers.
+  adapters: (_value, _key, { broker, adapters }) =>
+    broker === 'redis' && adapters && !adapters.history !== !adapters.transport
+      ? "adapters.history and adapters.transport must be given together with broker 'redis'"
+      : undefined,
+  heartbeatMs: positiveInteger,
+  historySize: positiveInteger,
+  maxQueuedEvents: positiveInteger,
+  maxBodyBytes: positiveInteger,
+  maxTopicsPerClient: positiveInteger,
+  maxConnectionsPerClient: positiveInteger,
+  maxConnections: positiveInteger,
+  retryMs: nonNegativeInteger,
+  subscriptionGracePeriodMs: nonNegativeInteger,
+  publishRatePerSecond: nonNegativeInteger,
+  connectRatePerMinute: nonNegativeInteger,
+};
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

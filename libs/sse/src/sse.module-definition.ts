@@ -1,14 +1,20 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
-import { SSE_ROUTE_PATH } from './sse-resolved-options.js';
 
-/** Options of the module itself, known when it is imported. */
+/**
+ * Options of the module itself, known when it is imported.
+ * @publicApi
+ */
 export interface SseModuleExtras {
   /** Makes `NotificationService` injectable everywhere without importing the module again. */
   isGlobal: boolean;
   /** Prefix of every route of the module (`/sse`, `/notifications/...`). */
   path: string;
 }
+
+/** Token of the module's route prefix (the `path` extra), '' when none. */
+export const SSE_ROUTE_PATH = Symbol('SseRoutePath');
 
 export const {
   ConfigurableModuleClass,
@@ -18,10 +24,14 @@ export const {
 } = new ConfigurableModuleBuilder<SseModuleOptions>({ moduleName: 'Sse' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createSseOptions')
-  .setExtras<SseModuleExtras>({ isGlobal: false, path: '' }, (definition, extras) => ({
+  .setExtras<SseModuleExtras>({ isGlobal: false, path: '' }, (definition, { isGlobal, path }) => ({
     ...definition,
-    global: extras.isGlobal,
-    // The HTTP-server stream route matches the path itself; Nest's router is not asked.
-    providers: [...(definition.providers ?? []), { provide: SSE_ROUTE_PATH, useValue: extras.path }],
+    global: isGlobal,
+    // Nest's router mounts the controllers under `path`; the HTTP-server stream route matches
+    // the path itself (Nest's router is not asked), so it gets the prefix as a provider.
+    imports: path
+      ? [...(definition.imports ?? []), RouterModule.register([{ path, module: definition.module }])]
+      : definition.imports,
+    providers: [...(definition.providers ?? []), { provide: SSE_ROUTE_PATH, useValue: path }],
   }))
   .build();

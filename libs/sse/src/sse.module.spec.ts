@@ -3,12 +3,14 @@ import { Test } from '@nestjs/testing';
 import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
 import { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-event-transport.adapter.js';
 import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';
+import { HubSettings } from './application/hub-settings.js';
 import { NotificationService } from './application/notification.service.js';
 import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 import { InjectEventHistory, InjectEventTransport, InjectSubscriptionRegistry } from './sse.decorators.js';
 import { SseModule } from './sse.module.js';
 import type { SseModuleOptions, SseOptionsFactory } from './sse-module-options.interface.js';
-import { SseOptionsError } from './sse-options.validation.js';
+import { SseOptionsError } from './sse-options.error.js';
+import { SSE_DEFAULTS, SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from './sse-resolved-options.js';
 
 const options: SseModuleOptions = { jwtSecret: 'wiring-secret', historySize: 50 };
 
@@ -39,6 +41,10 @@ describe('SseModule wiring', () => {
       expect(moduleRef.get(EventHistory)).toBeInstanceOf(InMemoryEventHistoryAdapter);
       expect(moduleRef.get(EventTransport)).toBeInstanceOf(InMemoryEventTransportAdapter);
       expect(moduleRef.get(SubscriptionRegistry)).toBeInstanceOf(InMemorySubscriptionRegistryAdapter);
+      // The options are resolved once, and the application's settings are that same object.
+      const resolved = moduleRef.get<ResolvedSseOptions>(SSE_RESOLVED_OPTIONS);
+      expect(resolved).toMatchObject({ ...SSE_DEFAULTS, historySize: 50 });
+      expect(moduleRef.get(HubSettings)).toBe(resolved);
       const service = moduleRef.get(NotificationService);
       await service.subscribe('wired', ['t']);
       expect(await service.topicsOf('wired')).toEqual(['t']);

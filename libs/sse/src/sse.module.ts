@@ -1,5 +1,4 @@
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { RouterModule } from '@nestjs/core';
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ConnectionService } from './application/connection.service.js';
 import { HubObserver } from './application/hub-observer.js';
@@ -16,14 +15,10 @@ import { HttpServerStreamRoute } from './http/http-server-stream-route.js';
 import { SubscriptionsController } from './http/subscriptions.controller.js';
 import { BrokerHealthIndicator } from './observability/broker.health.js';
 import { SseMetricsService } from './observability/sse-metrics.service.js';
-import {
-  ASYNC_OPTIONS_TYPE,
-  ConfigurableModuleClass,
-  OPTIONS_TYPE,
-} from './sse.module-definition.js';
+import { ConfigurableModuleClass } from './sse.module-definition.js';
 import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 import { SSE_PROVIDERS } from './sse.providers.js';
-import { SSE_JWT_SERVICE } from './sse-resolved-options.js';
+import { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
 
 const applicationProviders = [ConnectionService, SubscriptionService, NotificationService];
 const httpProviders = [
@@ -66,26 +61,7 @@ const observabilityProviders = [
   ],
 })
 export class SseModule extends ConfigurableModuleClass implements NestModule {
-  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
-    return withRoutePrefix(super.forRoot(options), options.path);
-  }
-
-  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withRoutePrefix(super.forRootAsync(options), options.path);
-  }
-
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(JsonBodyMiddleware).forRoutes(NotificationsController, SubscriptionsController);
   }
-}
-
-/** Mounts the module's routes under `path` with Nest's RouterModule. */
-function withRoutePrefix(module: DynamicModule, path: string | undefined): DynamicModule {
-  if (!path) {
-    return module;
-  }
-  return {
-    ...module,
-    imports: [...(module.imports ?? []), RouterModule.register([{ path, module: SseModule }])],
-  };
 }

@@ -33,6 +33,9 @@ import { LocalFanout } from './local-fanout.js';
 import { LocalSubscriptions } from './local-subscriptions.js';
 import type { StreamMessage } from './stream-message.js';
 
+/** How long a publish waits to learn how many local connections took its event. */
+const DELIVERY_REPORT_TIMEOUT_MS = 1_000;
+
 export interface ConnectOptions {
   /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
   readonly lastEventId?: EventId;
@@ -111,7 +114,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
 
   /** How many local connections took an event, once this instance has fanned it out. */
   deliveredCount(event: HubEvent): Promise<number> {
-    return this.fanout.deliveredCount(event.id, this.settings.deliveryReportTimeoutMs);
+    return this.fanout.deliveredCount(event.id, DELIVERY_REPORT_TIMEOUT_MS);
   }
 
   /**

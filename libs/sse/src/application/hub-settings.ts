@@ -1,4 +1,7 @@
-/** The settings the application layer runs on, resolved from the module options. */
+/**
+ * The settings the application layer runs on: the module's resolved options, bound under this
+ * token (a field added here must be an option of the same name).
+ */
 export interface HubSettings {
   readonly heartbeatMs: number;
   readonly retryMs: number;
@@ -7,8 +10,6 @@ export interface HubSettings {
   readonly maxTopicsPerClient: number;
   readonly maxConnectionsPerClient: number;
   readonly maxConnections: number;
-  /** How long a publish waits to learn how many local connections took its event. */
-  readonly deliveryReportTimeoutMs: number;
 }
 
 export const HubSettings = Symbol('HubSettings');

@@ -9,7 +9,7 @@ import { Reflector } from '@nestjs/core';
 import type { JwtService } from '@nestjs/jwt';
 import type { ClientPrincipal } from '../domain/index.js';
 import { PRINCIPAL_REQUEST_KEY, REQUIRED_ROLE_METADATA } from '../sse.constants.js';
-import { SSE_JWT_SERVICE } from '../sse-resolved-options.js';
+import { SSE_JWT_SERVICE } from './sse-jwt.provider.js';
 import { authenticateToken, requireToken } from './authenticate-token.js';
 import type { TokenSources } from './token-extractor.js';
 

@@ -6,8 +6,7 @@ import {
   type NestMiddleware,
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { ResolvedSseOptions } from '../sse-options.validation.js';
-import { SSE_RESOLVED_OPTIONS } from '../sse-resolved-options.js';
+import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from '../sse-resolved-options.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 

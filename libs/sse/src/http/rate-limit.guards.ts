@@ -2,8 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { FixedWindowRateLimiter } from '../application/fixed-window-rate-limiter.js';
 import { RateLimitedError, type ClientPrincipal } from '../domain/index.js';
 import { PRINCIPAL_REQUEST_KEY } from '../sse.constants.js';
-import type { ResolvedSseOptions } from '../sse-options.validation.js';
-import { SSE_RESOLVED_OPTIONS } from '../sse-resolved-options.js';
+import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from '../sse-resolved-options.js';
 
 interface LimitedRequest {
   ip?: string;

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import type { BrokerHealth, TransportHealth } from '../domain/index.js';
-import { SseAdapterSet } from '../sse-adapters.factory.js';
+import { SseAdapterSet } from '../sse-adapter-set.js';
 import { SSE_RESOLVED_OPTIONS } from '../sse-resolved-options.js';
 import { BrokerHealthIndicator } from './broker.health.js';
 

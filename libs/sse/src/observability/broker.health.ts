@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { BrokerHealth, TransportHealth } from '../domain/index.js';
-import { SseAdapterSet } from '../sse-adapters.factory.js';
-import type { ResolvedSseOptions } from '../sse-options.validation.js';
-import { SSE_RESOLVED_OPTIONS } from '../sse-resolved-options.js';
+import { SseAdapterSet } from '../sse-adapter-set.js';
+import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from '../sse-resolved-options.js';
 
 export interface BrokerHealthCheckOptions {
   /**

@@ -9,8 +9,8 @@ import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-mem
 import { RedisEventStreamAdapter } from './adapters/redis/redis-event-stream.adapter.js';
 import { RedisSubscriptionRegistryAdapter } from './adapters/redis/redis-subscription-registry.adapter.js';
 import { ClosedTransportError, parseClientId, parseEventType, toEveryone } from './domain/index.js';
-import { SseAdapterSet } from './sse-adapters.factory.js';
-import { resolveSseOptions } from './sse-options.validation.js';
+import { SseAdapterSet } from './sse-adapter-set.js';
+import { resolveSseOptions } from './sse-resolved-options.js';
 
 describe('SseAdapterSet', () => {
   it('builds the in-memory adapters by default, with no broker health to report', async () => {

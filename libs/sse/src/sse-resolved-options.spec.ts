@@ -1,6 +1,6 @@
 import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
-import { SSE_DEFAULTS } from './sse.constants.js';
-import { resolveSseOptions, SseOptionsError } from './sse-options.validation.js';
+import { SseOptionsError } from './sse-options.error.js';
+import { resolveSseOptions, SSE_DEFAULTS } from './sse-resolved-options.js';
 
 describe('resolveSseOptions', () => {
   it('fills in the Redis defaults', () => {

@@ -12,8 +12,7 @@ import type {
   SubscriptionRegistry,
   TransportHealth,
 } from './domain/index.js';
-import { SSE_RESOLVED_OPTIONS } from './sse-resolved-options.js';
-import type { ResolvedSseOptions } from './sse-options.validation.js';
+import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from './sse-resolved-options.js';
 
 /** Something an adapter opened that must be closed on shutdown. */
 interface Closable {
