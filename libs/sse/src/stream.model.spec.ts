@@ -9,20 +9,31 @@ import { ConnectionService } from './application/connection.service.js';
 import { NotificationService } from './application/notification.service.js';
 import type { StreamMessage } from './application/stream-message.js';
 
-/** Records a connection's events; never backed up. */
+/** Records a connection's events; never backed up. Reports its close as a response would. */
 class RecordingSink implements ConnectionSink {
   readonly ids: string[] = [];
   closed = false;
+  private closeListener?: () => void;
   send(message: StreamMessage) {
     if (message.type !== undefined && message.type !== 'connected' && message.id) this.ids.push(message.id);
   }
   end() {
-    this.closed = true;
+    this.leave();
   }
   isBackedUp = () => false;
   onceDrained = () => () => undefined;
   abort() {
-    this.closed = true;
+    this.leave();
+  }
+  onClose(listener: () => void) {
+    this.closeListener = listener;
+  }
+  /** The client goes away. */
+  leave() {
+    if (!this.closed) {
+      this.closed = true;
+      this.closeListener?.();
+    }
   }
 }
 
@@ -55,7 +66,6 @@ interface Slot {
   client: ClientId;
   sink: RecordingSink;
   expected: string[];
-  release: () => void;
   open: boolean;
 }
 
@@ -103,9 +113,8 @@ async function runCommands(moduleRef: TestingModule, commands: Command[]) {
   const open = async (client: ClientId, lastEventId?: string, expected: string[] = []) => {
     const sink = new RecordingSink();
     const principal: ClientPrincipal = { clientId: client, roles: [] };
-    const { connection, ready } = connections.connect(principal, { lastEventId, sink });
-    await ready;
-    slots.push({ client, sink, expected, release: () => connections.release(connection), open: true });
+    await connections.connect(principal, { lastEventId, sink }).ready;
+    slots.push({ client, sink, expected, open: true });
   };
   const entitledLive = (slot: Slot, target: Command & { kind: 'publish' }) =>
     target.target === 'broadcast' ||
@@ -121,7 +130,7 @@ async function runCommands(moduleRef: TestingModule, commands: Command[]) {
         const slot = slots.filter((s) => s.open)[step.slot % Math.max(1, slots.length)];
         if (slot) {
           slot.open = false;
-          slot.release();
+          slot.sink.leave();
         }
         break;
       }
@@ -180,8 +189,10 @@ async function runCommands(moduleRef: TestingModule, commands: Command[]) {
   }
   for (const slot of slots) {
     expect(slot.sink.ids).toEqual(slot.expected);
-    slot.release();
+    slot.sink.leave();
   }
+  // Each sink's close released its connection: nothing is left counted.
+  expect(connections.openConnections).toBe(0);
 }
 
 runStreamModel('in-memory adapters', () => ({ options: {}, cleanUp: async () => undefined }), 40);

@@ -121,7 +121,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
    * Opens a client's stream on `sink`: `connected` first, then the replay after `lastEventId`,
    * then live events. The promise settles once the stream is live; it rejects (and the
    * connection is released) when the broker cannot serve it, before anything was written.
-   * Call `release` when the client has gone.
+   * The connection is released when the sink reports its close.
    */
   connect(principal: ClientPrincipal, options: ConnectOptions): { connection: Connection; ready: Promise<void> } {
     this.admit(principal.clientId);
@@ -140,6 +140,9 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     if (principal.expiresAt !== undefined) {
       connection.endAt(principal.expiresAt);
     }
+    // Whatever ends the stream (the client leaving, a close here, a failed start), the sink
+    // reports it, and the connection is forgotten here; no caller has to remember to.
+    options.sink.onClose(() => this.release(connection));
     const ready = this.start(connection, loaded, options).catch((error: unknown) => {
       this.release(connection);
       throw error;
@@ -161,7 +164,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Forgets a connection whose client has gone (or that was closed here). Idempotent. */
-  release(connection: Connection): void {
+  private release(connection: Connection): void {
     if (connection.released) {
       return;
     }
@@ -175,12 +178,12 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
    */
   open(principal: ClientPrincipal, options: OpenStreamOptions): Observable<StreamMessage> {
     return new Observable<StreamMessage>((subscriber) => {
-      const { connection, ready } = this.connect(principal, {
+      const { ready } = this.connect(principal, {
         lastEventId: options.lastEventId,
         sink: subscriberSink(subscriber, options.socket),
       });
+      // The sink releases the connection when the subscriber closes (see subscriberSink).
       ready.catch((error: unknown) => subscriber.error(error));
-      return () => this.release(connection);
     });
   }
 

@@ -30,6 +30,7 @@ class FakeSink implements ConnectionSink {
   abort = () => {
     this.aborted = true;
   };
+  onClose = () => undefined;
   drain(): void {
     this.backedUp = false;
     const listeners = this.listeners;

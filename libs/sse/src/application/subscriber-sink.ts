@@ -13,6 +13,9 @@ export function subscriberSink(subscriber: Subscriber<StreamMessage>, control: S
     get closed() {
       return subscriber.closed;
     },
+    // Runs when the subscriber completes, errors or is unsubscribed (Nest unsubscribes when the
+    // request closes); at once if it already has.
+    onClose: (listener) => subscriber.add(listener),
     isBackedUp: () => control.isBackedUp(),
     onceDrained: (listener) => control.onceDrained(listener),
     abort: () => control.abort(),

@@ -49,7 +49,7 @@ export class SseResponseWriter implements ConnectionSink {
     });
   }
 
-  /** Calls `listener` once the response has closed, whoever closed it. */
+  /** Calls `listener` once the response has closed, whoever closed it (one listener per writer). */
   onClose(listener: () => void): void {
     this.closeListener = listener;
     // A client can leave while its stream is being set up (the token check, a Redis round trip):

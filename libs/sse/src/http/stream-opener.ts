@@ -43,8 +43,6 @@ export class StreamOpener {
       await this.subscriptions.subscribe(principal, topics);
     }
     const sink = new SseResponseWriter(request, response, this.scheduler);
-    const { connection, ready } = this.connections.connect(principal, { lastEventId, sink });
-    sink.onClose(() => this.connections.release(connection));
-    await ready;
+    await this.connections.connect(principal, { lastEventId, sink }).ready;
   }
 }
