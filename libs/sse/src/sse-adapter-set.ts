@@ -6,11 +6,13 @@ import { RedisConnections } from './adapters/redis/redis-connections.js';
 import { RedisEventStreamAdapter } from './adapters/redis/redis-event-stream.adapter.js';
 import { RedisHubFeed } from './adapters/redis/redis-hub-feed.js';
 import { RedisSubscriptionRegistryAdapter } from './adapters/redis/redis-subscription-registry.adapter.js';
-import type {
-  EventHistory,
-  EventTransport,
-  SubscriptionRegistry,
-  TransportHealth,
+import {
+  reportsHealth,
+  type BrokerHealth,
+  type EventHistory,
+  type EventTransport,
+  type SubscriptionRegistry,
+  type TransportHealth,
 } from './domain/index.js';
 import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from './sse-resolved-options.js';
 
@@ -29,7 +31,10 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
   readonly history: EventHistory;
   readonly transport: EventTransport;
   readonly registry: SubscriptionRegistry;
-  /** The broker's health check, when the adapters talk to one (Redis). */
+  /**
+   * The broker's health check: that of every adapter in use, built-in (the Redis stream) or
+   * given, that implements `TransportHealth`; none when no adapter does (the in-memory ones).
+   */
   readonly health?: TransportHealth;
   /** In creation order; closed in reverse, so adapters go before the connections they use. */
   private readonly owned: Closable[] = [];
@@ -58,19 +63,19 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
             gracePeriodMs: options.subscriptionGracePeriodMs,
           }),
         );
-      this.health = stream;
       feed.start();
       // Bounded: with Redis down the hub starts anyway, reports itself unhealthy and reconnects.
       this.ready.push(() =>
         redis.whenReady().then((up) => (up ? feed.ensureStarted() : undefined)),
       );
-      return;
+    } else {
+      this.history = given.history ?? this.own(new InMemoryEventHistoryAdapter(options.historySize));
+      this.transport = given.transport ?? this.own(new InMemoryEventTransportAdapter());
+      this.registry =
+        given.registry ??
+        this.own(new InMemorySubscriptionRegistryAdapter(options.subscriptionGracePeriodMs));
     }
-    this.history = given.history ?? this.own(new InMemoryEventHistoryAdapter(options.historySize));
-    this.transport = given.transport ?? this.own(new InMemoryEventTransportAdapter());
-    this.registry =
-      given.registry ??
-      this.own(new InMemorySubscriptionRegistryAdapter(options.subscriptionGracePeriodMs));
+    this.health = healthOf([this.transport, this.history, this.registry]);
   }
 
   /** Waits (bounded) for the broker, so the first request after start-up finds it connected. */
@@ -90,4 +95,24 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
     }
     return adapter;
   }
+}
+
+/**
+ * One health check for the adapters that report one (an adapter serving two ports counts once):
+ * up when every one is up, with their details together.
+ */
+function healthOf(adapters: object[]): TransportHealth | undefined {
+  const checks = [...new Set(adapters)].filter(reportsHealth);
+  if (checks.length <= 1) {
+    return checks[0];
+  }
+  return {
+    checkHealth: async (): Promise<BrokerHealth> => {
+      const answers = await Promise.all(checks.map((check) => check.checkHealth()));
+      return {
+        up: answers.every((answer) => answer.up),
+        details: Object.assign({}, ...answers.map((answer) => answer.details ?? {})) as BrokerHealth['details'],
+      };
+    },
+  };
 }

@@ -1,10 +1,18 @@
 import { Controller, Get } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TerminusModule,
+} from '@nestjs/terminus';
 import type { BrokerHealth, TransportHealth } from '../domain/index.js';
 import { SseAdapterSet } from '../sse-adapter-set.js';
 import { SSE_RESOLVED_OPTIONS } from '../sse-resolved-options.js';
 import { BrokerHealthIndicator } from './broker.health.js';
+import { InMemoryEventTransportAdapter } from '../adapters/in-memory/in-memory-event-transport.adapter.js';
+import { InMemorySubscriptionRegistryAdapter } from '../adapters/in-memory/in-memory-subscription-registry.adapter.js';
+import { SseModule } from '../sse.module.js';
 
 /** A broker whose answer the test sets. */
 class FakeTransportHealth implements TransportHealth {
@@ -62,14 +70,17 @@ describe('BrokerHealthIndicator', () => {
 
   it('reports down when the broker is down, and a detail cannot pose as the status', async () => {
     const fake = new FakeTransportHealth();
-    fake.answer = async () => ({ up: false, details: { connection: 'reconnecting', status: 'up' } });
+    fake.answer = async () => ({
+      up: false,
+      details: { connection: 'reconnecting', status: 'up' },
+    });
     const indicator = await indicatorWith(fake, 'redis');
     await expect(indicator.isHealthy('broker')).resolves.toEqual({
       broker: { status: 'down', broker: 'redis', connection: 'reconnecting' },
     });
   });
 
-  it("reports down when the check throws, naming the error but not its message", async () => {
+  it('reports down when the check throws, naming the error but not its message', async () => {
     const fake = new FakeTransportHealth();
     fake.answer = async () => {
       throw new TypeError('connect ECONNREFUSED redis://:hunter2@10.0.0.1:6379');
@@ -117,6 +128,67 @@ describe('BrokerHealthIndicator in a terminus health check', () => {
       expect(await up.json()).toMatchObject({ status: 'ok', info: { broker: { status: 'up' } } });
     } finally {
       await app.close();
+    }
+  });
+});
+
+/** A host's own transport (in memory here) that reports on a broker of its own. */
+class ReportingTransport extends InMemoryEventTransportAdapter implements TransportHealth {
+  answer: BrokerHealth = { up: true, details: { queue: 'connected' } };
+  async checkHealth(): Promise<BrokerHealth> {
+    return this.answer;
+  }
+}
+
+/** A host's own registry that reports too. */
+class ReportingRegistry extends InMemorySubscriptionRegistryAdapter implements TransportHealth {
+  answer: BrokerHealth = { up: true, details: { database: 'connected' } };
+  async checkHealth(): Promise<BrokerHealth> {
+    return this.answer;
+  }
+}
+
+describe('BrokerHealthIndicator with adapters handed to the module', () => {
+  async function indicatorOf(
+    adapters: { transport?: ReportingTransport; registry?: ReportingRegistry },
+    broker: 'memory' | 'redis' = 'memory',
+  ) {
+    const moduleRef = await Test.createTestingModule({
+      imports: [SseModule.forRoot({ jwtSecret: 's', broker, adapters })],
+    }).compile();
+    return { indicator: moduleRef.get(BrokerHealthIndicator), close: () => moduleRef.close() };
+  }
+
+  it('asks a custom transport that implements TransportHealth, and reports it down when it says so', async () => {
+    const transport = new ReportingTransport();
+    const { indicator, close } = await indicatorOf({ transport });
+    try {
+      await expect(indicator.isHealthy('broker')).resolves.toEqual({
+        broker: { status: 'up', broker: 'memory', queue: 'connected' },
+      });
+      transport.answer = { up: false, details: { queue: 'gone' } };
+      await expect(indicator.isHealthy('broker')).resolves.toEqual({
+        broker: { status: 'down', broker: 'memory', queue: 'gone' },
+      });
+    } finally {
+      await close();
+    }
+  });
+
+  it('asks every adapter that reports, and is down when any one is', async () => {
+    const transport = new ReportingTransport();
+    const registry = new ReportingRegistry(1_000);
+    const { indicator, close } = await indicatorOf({ transport, registry });
+    try {
+      await expect(indicator.isHealthy('broker')).resolves.toEqual({
+        broker: { status: 'up', broker: 'memory', queue: 'connected', database: 'connected' },
+      });
+      registry.answer = { up: false, details: { database: 'unreachable' } };
+      await expect(indicator.isHealthy('broker')).resolves.toMatchObject({
+        broker: { status: 'down', database: 'unreachable' },
+      });
+    } finally {
+      await close();
     }
   });
 });

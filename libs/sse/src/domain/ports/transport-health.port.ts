@@ -14,3 +14,8 @@ export interface TransportHealth {
 }
 
 export const TransportHealth = Symbol('TransportHealth');
+
+/** Whether an adapter reports its broker's health (implements `TransportHealth`). */
+export function reportsHealth(adapter: object): adapter is TransportHealth {
+  return typeof (adapter as Partial<TransportHealth>).checkHealth === 'function';
+}
