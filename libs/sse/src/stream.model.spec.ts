@@ -41,7 +41,7 @@ const CLIENTS = ['ann', 'ben', 'cat'] as const;
 const TOPICS = ['t1', 't2'] as const;
 
 type Command =
-  | { kind: 'connect'; client: number }
+  | { kind: 'connect'; client: number; narrow: boolean }
   | { kind: 'disconnect'; slot: number }
   | { kind: 'resume'; slot: number }
   | { kind: 'subscribe'; client: number; topic: number }
@@ -49,7 +49,7 @@ type Command =
   | { kind: 'publish'; target: 'client' | 'topic' | 'broadcast'; index: number };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ kind: fc.constant('connect' as const), client: fc.nat(2) }),
+  fc.record({ kind: fc.constant('connect' as const), client: fc.nat(2), narrow: fc.boolean() }),
   fc.record({ kind: fc.constant('disconnect' as const), slot: fc.nat(9) }),
   fc.record({ kind: fc.constant('resume' as const), slot: fc.nat(9) }),
   fc.record({ kind: fc.constant('subscribe' as const), client: fc.nat(2), topic: fc.nat(1) }),
@@ -61,9 +61,29 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   }),
 );
 
+/**
+ * Interleavings always run besides the random ones: short random runs seldom hit them. A
+ * connection with a token narrowed to t1 while its client (through another token) holds t2.
+ */
+const KNOWN_CASES: Command[][] = [
+  [
+    { kind: 'subscribe', client: 2, topic: 1 },
+    { kind: 'connect', client: 2, narrow: true },
+    { kind: 'connect', client: 2, narrow: false },
+    { kind: 'publish', target: 'broadcast', index: 0 },
+    { kind: 'publish', target: 'topic', index: 1 },
+    { kind: 'disconnect', slot: 0 },
+    { kind: 'publish', target: 'topic', index: 1 },
+    { kind: 'resume', slot: 0 },
+    { kind: 'publish', target: 'topic', index: 1 },
+  ],
+];
+
 /** A model connection: what it received, and what the reference model says it must have. */
 interface Slot {
   client: ClientId;
+  /** The connection's token claims `topics: ['t1']`: t2 events are not for it, though its client holds t2. */
+  narrow: boolean;
   sink: RecordingSink;
   expected: string[];
   open: boolean;
@@ -72,7 +92,8 @@ interface Slot {
 /**
  * Random interleavings of connect, disconnect, subscribe, unsubscribe, publish and
  * resume-with-Last-Event-ID, checked against a reference model of who must receive what: no loss
- * within history, no duplicate, no reordering, no leak across clients.
+ * within history, no duplicate, no reordering, no leak across clients, and none past a
+ * connection's own token (some hold a token narrowed to t1 while their client holds t2).
  */
 interface ModelHub {
   readonly options: Partial<SseModuleOptions>;
@@ -96,7 +117,7 @@ function runStreamModel(name: string, hub: () => ModelHub, numRuns: number) {
             await cleanUp();
           }
         }),
-        { numRuns },
+        { numRuns, examples: KNOWN_CASES.map((commands) => [commands]) },
       );
     });
   });
@@ -110,21 +131,24 @@ async function runCommands(moduleRef: TestingModule, commands: Command[]) {
   const subscribed = new Map<string, Map<string, number>>(CLIENTS.map((c) => [c, new Map()]));
   const published: { id: string; target: Command & { kind: 'publish' } }[] = [];
 
-  const open = async (client: ClientId, lastEventId?: string, expected: string[] = []) => {
+  const open = async (client: ClientId, narrow: boolean, lastEventId?: string, expected: string[] = []) => {
     const sink = new RecordingSink();
-    const principal: ClientPrincipal = { clientId: client, roles: [] };
+    const principal: ClientPrincipal = { clientId: client, roles: [], topicPatterns: narrow ? ['t1'] : undefined };
     await connections.connect(principal, { lastEventId, sink }).ready;
-    slots.push({ client, sink, expected, open: true });
+    slots.push({ client, narrow, sink, expected, open: true });
   };
+  const tokenAllows = (slot: Pick<Slot, 'narrow'>, topic: string) => !slot.narrow || topic === 't1';
   const entitledLive = (slot: Slot, target: Command & { kind: 'publish' }) =>
     target.target === 'broadcast' ||
     (target.target === 'client' && CLIENTS[target.index] === slot.client) ||
-    (target.target === 'topic' && subscribed.get(slot.client)!.has(TOPICS[target.index % 2]));
+    (target.target === 'topic' &&
+      subscribed.get(slot.client)!.has(TOPICS[target.index % 2]) &&
+      tokenAllows(slot, TOPICS[target.index % 2]));
 
   for (const step of commands) {
     switch (step.kind) {
       case 'connect':
-        await open(CLIENTS[step.client] as ClientId);
+        await open(CLIENTS[step.client] as ClientId, step.narrow);
         break;
       case 'disconnect': {
         const slot = slots.filter((s) => s.open)[step.slot % Math.max(1, slots.length)];
@@ -148,12 +172,12 @@ async function runCommands(moduleRef: TestingModule, commands: Command[]) {
             const index = published.length - after.length + i;
             if (target.target === 'topic') {
               const since = subs.get(TOPICS[target.index % 2]);
-              return since !== undefined && since <= index;
+              return since !== undefined && since <= index && tokenAllows(from, TOPICS[target.index % 2]);
             }
             return target.target === 'broadcast' || CLIENTS[target.index] === from.client;
           })
           .map((p) => p.id);
-        await open(from.client, lastId, expected);
+        await open(from.client, from.narrow, lastId, expected);
         break;
       }
       case 'subscribe': {

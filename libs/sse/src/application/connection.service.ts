@@ -9,7 +9,7 @@ import {
   TooManyConnectionsError,
   EventTransport,
   SubscriptionRegistry,
-  isEntitled,
+  TopicScope,
   type ClientId,
   type ClientPrincipal,
   type EventId,
@@ -132,6 +132,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
       options.sink,
       this.settings,
       this.heartbeat,
+      TopicScope.of(principal.topicPatterns),
     );
     this.fanout.addCatchingUp(connection);
     this.observer.connectionOpened();
@@ -224,7 +225,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
       if (!connection.isOpen) {
         return;
       }
-      if (isEntitled(event, clientId, subscriptions)) {
+      if (connection.isEntitledTo(event, subscriptions)) {
         // A replay waits for the socket instead of queueing: history may be far larger than
         // the live queue bound, and the client is reading it as fast as it can.
         if (sink.isBackedUp()) {
@@ -304,6 +305,11 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
 
   private onSubscriptionChange(change: SubscriptionChange): void {
     this.subscriptions.apply(change);
+    if (change.kind !== 'added') {
+      // The connections' kept decisions stay within the client's current topics.
+      const gone = change.kind === 'removed' ? change.topics : undefined;
+      this.fanout.forEachOfClient(change.clientId, (connection) => connection.scope.forget(gone));
+    }
     if (change.kind === 'expired') {
       this.emit<SubscriptionsExpiredEvent>(SseLifecycleEvent.SubscriptionsExpired, {
         clientId: change.clientId,

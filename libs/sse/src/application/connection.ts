@@ -1,6 +1,7 @@
 import {
   compareEventIds,
   isEntitled,
+  TopicScope,
   type ClientId,
   type EventId,
   type HubEvent,
@@ -47,8 +48,21 @@ export class Connection {
     private readonly sink: ConnectionSink,
     private readonly settings: ConnectionSettings,
     private readonly clock: HeartbeatClock,
+    /** The topics this connection's own token allows (its client's subscriptions may be wider). */
+    readonly scope: TopicScope = TopicScope.UNRESTRICTED,
   ) {
     this.lastWriteTick = clock.tick;
+  }
+
+  /**
+   * Whether this connection may have the event: its client is entitled to it (see `isEntitled`)
+   * and, for a topic event, this connection's token allows the topic.
+   */
+  isEntitledTo(event: HubEvent, subscriptions: SubscriptionLookup): boolean {
+    return (
+      isEntitled(event, this.clientId, subscriptions) &&
+      (event.target.kind !== 'topic' || this.scope.allows(event.target.topic))
+    );
   }
 
   /** Called on every tick of the heartbeat clock: sends a comment after a full idle period. */
@@ -131,7 +145,7 @@ export class Connection {
     this.held = undefined;
     this.catchingUp = false;
     for (const event of held) {
-      if (isEntitled(event, this.clientId, subscriptions)) {
+      if (this.isEntitledTo(event, subscriptions)) {
         this.offer(event);
       }
     }

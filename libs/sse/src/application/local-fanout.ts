@@ -2,6 +2,7 @@ import {
   compareEventIds,
   type ClientId,
   type HubEvent,
+  type Topic,
 } from '../domain/index.js';
 import type { Connection } from './connection.js';
 import type { LocalSubscriptions } from './local-subscriptions.js';
@@ -36,6 +37,16 @@ export class LocalFanout {
   forEach(visit: (connection: Connection) => void): void {
     this.catchingUp.forEach(visit);
     this.live.forEach(visit);
+  }
+
+  /** Visits the client's connections here, live or catching up. */
+  forEachOfClient(clientId: ClientId, visit: (connection: Connection) => void): void {
+    const held = this.liveByClient.get(clientId);
+    if (held instanceof Set) held.forEach(visit);
+    else if (held !== undefined) visit(held);
+    for (const connection of this.catchingUp) {
+      if (connection.clientId === clientId) visit(connection);
+    }
   }
 
   addCatchingUp(connection: Connection): void {
@@ -87,7 +98,7 @@ export class LocalFanout {
       for (const clientId of subscribers ?? []) {
         const since = this.subscriptions.of(clientId).get(target.topic);
         if (since !== undefined && compareEventIds(event.id, since) > 0) {
-          delivered += this.deliverToClient(clientId, event);
+          delivered += this.deliverToClient(clientId, event, target.topic);
         }
       }
     }
@@ -123,17 +134,21 @@ export class LocalFanout {
     });
   }
 
-  private deliverToClient(clientId: ClientId, event: HubEvent): number {
+  /**
+   * Offers the event to the client's live connections; a topic event only to those whose own
+   * token allows the topic (a decision each connection takes once per topic, see `TopicScope`).
+   */
+  private deliverToClient(clientId: ClientId, event: HubEvent, topic?: Topic): number {
     const held = this.liveByClient.get(clientId);
     if (held === undefined) {
       return 0;
     }
     if (!(held instanceof Set)) {
-      return held.offer(event) ? 1 : 0;
+      return (topic === undefined || held.scope.allows(topic)) && held.offer(event) ? 1 : 0;
     }
     let delivered = 0;
     for (const connection of held) {
-      if (connection.offer(event)) delivered++;
+      if ((topic === undefined || connection.scope.allows(topic)) && connection.offer(event)) delivered++;
     }
     return delivered;
   }

@@ -88,11 +88,11 @@ export class NotificationService {
 
   /** @returns the client's remaining topics. @throws InvalidTopicError */
   unsubscribe(clientId: string, topics: readonly string[]): Promise<string[]> {
-    return this.subscriptions.unsubscribe(parseClientId(clientId), topics);
+    return this.subscriptions.unsubscribe({ clientId: parseClientId(clientId) }, topics);
   }
 
   topicsOf(clientId: string): Promise<string[]> {
-    return this.subscriptions.list(parseClientId(clientId));
+    return this.subscriptions.list({ clientId: parseClientId(clientId) });
   }
 
   /** A client's stream, for a host app that serves its own `@Sse()` route. */

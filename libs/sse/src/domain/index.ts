@@ -9,6 +9,7 @@ export * from './hub-event.js';
 export * from './subscription.js';
 export * from './topic.js';
 export * from './topic-pattern.js';
+export * from './topic-scope.js';
 export * from './errors/index.js';
 export * from './ports/event-history.port.js';
 export * from './ports/event-transport.port.js';

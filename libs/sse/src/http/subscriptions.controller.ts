@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SubscriptionService } from '../application/subscription.service.js';
 import { CurrentClient } from '../auth/current-client.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';
@@ -15,10 +21,16 @@ export interface TopicsResponse {
   topics: string[];
 }
 
-/** The caller's own topics, shared by all its connections. */
+/**
+ * The caller's own topics, shared by all its connections. Each request sees and changes only the
+ * topics its own token allows, whatever another token of the same client subscribed.
+ */
 @ApiTags('subscriptions')
 @ApiClientAuth()
-@ApiOkResponse({ description: "All the client's current topics", type: TopicsResponseDto })
+@ApiOkResponse({
+  description: "The client's current topics that the caller's token allows (its `topics` claim)",
+  type: TopicsResponseDto,
+})
 @Controller('sse/subscriptions')
 @UseGuards(JwtClientGuard)
 @UseFilters(DomainErrorFilter)
@@ -28,13 +40,14 @@ export class SubscriptionsController {
   @Get()
   @ApiOperation({ summary: "The caller's topics" })
   async list(@CurrentClient() client: ClientPrincipal): Promise<TopicsResponse> {
-    return { topics: await this.subscriptions.list(client.clientId) };
+    return { topics: await this.subscriptions.list(client) };
   }
 
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Subscribe the caller (all its connections) to topics' })
   @ApiBadRequestResponse({ description: 'A bad topic name, or too many topics', type: ErrorBodyDto })
+  @ApiForbiddenResponse({ description: "A topic outside the token's `topics` claim; nothing changes", type: ErrorBodyDto })
   async subscribe(
     @CurrentClient() client: ClientPrincipal,
     @Body(sseValidationPipe) body: TopicsDto,
@@ -45,10 +58,11 @@ export class SubscriptionsController {
   @Delete()
   @ApiOperation({ summary: 'Unsubscribe the caller from topics' })
   @ApiBadRequestResponse({ description: 'A bad topic name', type: ErrorBodyDto })
+  @ApiForbiddenResponse({ description: "A topic outside the token's `topics` claim; nothing changes", type: ErrorBodyDto })
   async unsubscribe(
     @CurrentClient() client: ClientPrincipal,
     @Body(sseValidationPipe) body: TopicsDto,
   ): Promise<TopicsResponse> {
-    return { topics: await this.subscriptions.unsubscribe(client.clientId, body.topics) };
+    return { topics: await this.subscriptions.unsubscribe(client, body.topics) };
   }
 }
