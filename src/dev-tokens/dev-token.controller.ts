@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Inject, Post, ValidationPipe } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import type { JwtService } from '@nestjs/jwt';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SSE_JWT_SERVICE } from '@app/sse';
+import { EnvelopeValidationPipe, SSE_JWT_SERVICE } from '@app/sse';
 import { DEV_TOKEN_TTL_SECONDS, devTokenClaims } from './dev-token-claims.js';
 import { DevTokenResponseDto } from './dev-token-response.dto.js';
 import { DevTokenRequestDto } from './dev-token.dto.js';
@@ -18,8 +18,7 @@ export class DevTokenController {
   @ApiOkResponse({ type: DevTokenResponseDto })
   @ApiBadRequestResponse({ description: 'A bad claim' })
   async mint(
-    @Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
-    body: DevTokenRequestDto,
+    @Body(new EnvelopeValidationPipe()) body: DevTokenRequestDto,
   ): Promise<{ token: string }> {
     const token = await this.jwt.signAsync(devTokenClaims(body), { expiresIn: DEV_TOKEN_TTL_SECONDS });
     return { token };

@@ -34,6 +34,7 @@ export { CurrentClient } from './auth/current-client.decorator.js';
 export { RequireRole } from './auth/require-role.decorator.js';
 export { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
 export { expressSocketControl } from './http/express-socket-control.js';
+export { EnvelopeValidationPipe } from './http/validation.pipe.js';
 export { addSseSecuritySchemes } from './http/api-docs.js';
 export {
   EventHistory,

@@ -17,7 +17,7 @@ import { ErrorBodyDto } from './dto/error-body.dto.js';
 import { PublishReceiptDto } from './dto/publish-receipt.dto.js';
 import { PublishEventDto } from './dto/publish-event.dto.js';
 import { PublishRateGuard } from './rate-limit.guards.js';
-import { sseValidationPipe } from './validation.pipe.js';
+import { publishValidationPipe } from './validation.pipe.js';
 
 const ACCEPTED = { description: 'Accepted: the event id and how many local connections took it', type: PublishReceiptDto };
 
@@ -39,7 +39,7 @@ export class NotificationsController {
   @ApiOperation({ summary: 'Send an event to every connection of one client (role publisher)' })
   toClient(
     @Param('clientId') clientId: string,
-    @Body(sseValidationPipe) body: PublishEventDto,
+    @Body(publishValidationPipe) body: PublishEventDto,
   ): Promise<PublishReceipt> {
     return this.notifications.sendToClient(clientId, body.event, body.data);
   }
@@ -52,7 +52,7 @@ export class NotificationsController {
   @ApiParam({ name: 'topic', type: String, description: 'The topic; its slashes may stay as they are', example: 'orders/eu' })
   toTopic(
     @Param('topic') topic: string | string[],
-    @Body(sseValidationPipe) body: PublishEventDto,
+    @Body(publishValidationPipe) body: PublishEventDto,
   ): Promise<PublishReceipt> {
     const name = Array.isArray(topic) ? topic.join('/') : topic;
     return this.notifications.sendToTopic(name, body.event, body.data);
@@ -62,7 +62,7 @@ export class NotificationsController {
   @HttpCode(202)
   @ApiAcceptedResponse(ACCEPTED)
   @ApiOperation({ summary: 'Send an event to every connection (role publisher)' })
-  broadcast(@Body(sseValidationPipe) body: PublishEventDto): Promise<PublishReceipt> {
+  broadcast(@Body(publishValidationPipe) body: PublishEventDto): Promise<PublishReceipt> {
     return this.notifications.broadcast(body.event, body.data);
   }
 }
