@@ -2,14 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { SseModule } from '@app/sse';
-import { accessLogEnabled, demoFeedEnabled, devTokensEnabled } from './config/env.js';
+import { demoFeedEnabled, devTokensEnabled } from './config/env.js';
 import { sseConfig } from './config/sse.config.js';
 import { DemoFeedModule } from './demo/demo-feed.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
-import { HttpLogModule } from './http-log/http-log.module.js';
 import { OpsModule } from './ops/ops.module.js';
-import { GracefulShutdownModule } from './shutdown/graceful-shutdown.module.js';
 
 /** The reference app: the hub configured from the environment, plus tools for trying it. */
 @Module({})
@@ -25,12 +23,10 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
         EventEmitterModule.forRoot(),
         SseModule.forRootAsync({ ...sseConfig.asProvider(), isGlobal: true }),
-        GracefulShutdownModule,
         OpsModule,
         DemoModule,
         ...(demoFeedEnabled(env) ? [DemoFeedModule] : []),
         ...(devTokensEnabled(env) ? [DevTokensModule] : []),
-        ...(accessLogEnabled(env) ? [HttpLogModule] : []),
       ],
     };
   }

@@ -2,7 +2,9 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { corsFromEnv } from './config/cors.js';
+import { accessLogEnabled } from './config/env.js';
 import { setUpApiDocs } from './docs/api-docs.js';
+import { accessLog } from './http-log/access-log.js';
 
 export interface CreateAppOptions {
   readonly logger?: LogLevel[];
@@ -13,8 +15,9 @@ export async function createApp({
   logger = ['error', 'warn', 'log'],
 }: CreateAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(), {
-    // The hub ends open streams cleanly on shutdown; this then drops any socket still open,
-    // so close() never waits for a client to leave.
+    // The hub ends open streams on shutdown and waits for their ends (and its REST answers in
+    // progress) to reach the socket; this then drops every socket still open, so close() never
+    // waits for an idle keep-alive connection to time out.
     forceCloseConnections: true,
     // From the first moment of a shutdown, new requests get 503 + `Connection: close`, so a
     // reconnecting EventSource goes to another instance instead of opening a doomed stream.
@@ -24,6 +27,10 @@ export async function createApp({
     abortOnError: false,
     logger,
   });
+  if (accessLogEnabled(process.env)) {
+    // The routes Express serves; the stream has it as the hub's `streamMiddleware` (sse.config.ts).
+    app.use(accessLog);
+  }
   setUpApiDocs(app);
   return app;
 }

@@ -9,6 +9,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { SseModule, type SseModuleOptions } from '@app/sse';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request } from './helpers/http.js';
 import { connect, openSse } from './helpers/sse-reader.js';
 import { publisherToken, TEST_SECRET, token } from './helpers/tokens.js';
@@ -43,12 +44,12 @@ async function startHost(
 
 const tenant = { 'x-tenant': 'acme' };
 
-describe("streamEndpoint: 'http-server'", () => {
+describe("streamEndpoint: 'http-server' (the default)", () => {
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
-    ({ app, url } = await startHost({ streamEndpoint: 'http-server' }));
+    ({ app, url } = await startHost({}));
   });
   afterAll(() => app.close());
 
@@ -121,12 +122,12 @@ describe("streamEndpoint: 'http-server' behind a proxy", () => {
   });
 });
 
-describe("streamEndpoint: 'controller' (the default)", () => {
+describe("streamEndpoint: 'controller' (opt-in)", () => {
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
-    ({ app, url } = await startHost({}));
+    ({ app, url } = await startHost({ streamEndpoint: 'controller' }));
   });
   afterAll(() => app.close());
 
@@ -140,5 +141,80 @@ describe("streamEndpoint: 'controller' (the default)", () => {
     } finally {
       reader.close();
     }
+  });
+});
+
+describe("streamEndpoint: 'http-server': what Express middleware would have done", () => {
+  let app: INestApplication;
+  let url: string;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    ({ app, url } = await startHost({
+      streamMiddleware: [
+        // An access log, as a host would install it: it sees the URL, then lets the request on.
+        (request, _response, next) => {
+          seen.push(`${request.method} ${request.url}`);
+          next();
+        },
+        // A middleware that answers some requests itself.
+        (request, response, next) => {
+          if (request.headers['x-teapot'] !== undefined) {
+            response.writeHead(418).end();
+          } else {
+            response.setHeader('x-host-header', 'on');
+            next();
+          }
+        },
+      ],
+    }));
+  });
+  afterAll(() => app.close());
+
+  it('runs the host\'s streamMiddleware on the stream, in order, before the module\'s own checks', async () => {
+    const reader = await connect(`${url}/api/push/sse?topic=a`, { token: token({ sub: 'erin' }) });
+    try {
+      expect(reader.headers.get('x-host-header')).toBe('on');
+    } finally {
+      reader.close();
+    }
+    const refused = await request(url, 'GET', '/api/push/sse');
+    expect(refused.status).toBe(401);
+    expect(seen).toEqual(['GET /api/push/sse?topic=a', 'GET /api/push/sse']);
+  });
+
+  it('lets a middleware answer the request itself; no stream opens', async () => {
+    const answered = await request(url, 'GET', '/api/push/sse', { token: token({ sub: 'erin' }), headers: { 'x-teapot': '1' } });
+    expect(answered.status).toBe(418);
+  });
+});
+
+describe("streamEndpoint: 'http-server': shutdown", () => {
+  /** Opens a stream with node:http, so a clean end and a cut connection can be told apart. */
+  function openRaw(url: string, bearer: string): Promise<{ response: IncomingMessage; finished: Promise<'end' | 'aborted'> }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(url, { headers: { authorization: `Bearer ${bearer}` } }, (response) => {
+        const finished = new Promise<'end' | 'aborted'>((done) => {
+          response.resume();
+          response.once('end', () => done('end'));
+          response.once('aborted', () => done('aborted'));
+          response.once('error', () => done('aborted'));
+        });
+        resolve({ response, finished });
+      });
+      req.once('error', reject);
+      req.end();
+    });
+  }
+
+  it('ends open streams cleanly on app.close(), even with forceCloseConnections', async () => {
+    const { app, url } = await startHost({});
+    const streams = await Promise.all(
+      ['fay', 'gus', 'hal'].map((sub) => openRaw(`${url}/api/push/sse`, token({ sub }))),
+    );
+    expect(streams.map((s) => s.response.statusCode)).toEqual([200, 200, 200]);
+    await app.close();
+    // Finished by the server (chunked body terminated), not cut: an EventSource reconnects.
+    await expect(Promise.all(streams.map((s) => s.finished))).resolves.toEqual(['end', 'end', 'end']);
   });
 });

@@ -1,14 +1,15 @@
 import { registerAs } from '@nestjs/config';
 import type { SseModuleOptions } from '@app/sse';
 import { corsFromEnv } from './cors.js';
-import { intFromEnv } from './env.js';
+import { accessLogEnabled, intFromEnv } from './env.js';
+import { accessLog } from '../http-log/access-log.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 
 /**
  * The hub's options from the environment (the variables CONTRACT.md lists, plus
  * `SSE_REDIS_PREFIX`, the Redis key namespace: instances sharing Redis and prefix form one hub).
- * The reference app is a hub and nothing else, so it serves streams from the HTTP server
- * (`SSE_STREAM_ENDPOINT=http-server`, less memory per open stream) unless told `controller`.
+ * `GET /sse` is served as the module's default has it (from the HTTP server) unless
+ * `SSE_STREAM_ENDPOINT=controller`.
  */
 export const sseConfig = registerAs('sse', (): SseModuleOptions => {
   const env = process.env;
@@ -29,8 +30,10 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.SSE_REDIS_PREFIX || undefined,
-    streamEndpoint: (env.SSE_STREAM_ENDPOINT || 'http-server') as SseModuleOptions['streamEndpoint'],
-    // The same CORS as the rest of the app (bootstrap.ts), for a stream Express does not see.
+    streamEndpoint: (env.SSE_STREAM_ENDPOINT || undefined) as SseModuleOptions['streamEndpoint'],
+    // The same CORS and access log as the rest of the app (bootstrap.ts), for a stream Express
+    // does not see.
     cors: corsFromEnv(env),
+    streamMiddleware: accessLogEnabled(env) ? [accessLog] : [],
   };
 });

@@ -9,7 +9,12 @@ export {
   ASYNC_OPTIONS_TYPE as SSE_ASYNC_OPTIONS_TYPE,
 } from './sse.module-definition.js';
 export type { SseModuleExtras } from './sse.module-definition.js';
-export type { SseAdapters, SseModuleOptions, SseOptionsFactory } from './sse-module-options.interface.js';
+export type {
+  SseAdapters,
+  SseModuleOptions,
+  SseOptionsFactory,
+  StreamMiddleware,
+} from './sse-module-options.interface.js';
 export { SseOptionsError } from './sse-options.error.js';
 export { SSE_DEFAULTS } from './sse-resolved-options.js';
 export { NotificationService, type PublishReceipt } from './application/notification.service.js';

@@ -1,4 +1,5 @@
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 
 /**
@@ -11,6 +12,16 @@ export interface SseAdapters {
   readonly history?: EventHistory;
   readonly registry?: SubscriptionRegistry;
 }
+
+/**
+ * Middleware the HTTP-server stream route runs (see `SseModuleOptions.streamMiddleware`).
+ * @publicApi
+ */
+export type StreamMiddleware = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
 
 /**
  * Options of `SseModule.forRoot()` / `forRootAsync()`: one flat object.
@@ -99,16 +110,19 @@ export interface SseModuleOptions {
   connectRatePerMinute?: number;
   /**
    * What serves `GET /sse`:
+   * - `http-server`: a `request` listener on the HTTP server that answers `GET <prefix>/sse`
+   *   (and `HEAD`) before Express sees it. An open stream holds about a third less heap, and a
+   *   fan-out costs less CPU per delivery (Express gives each request and response a hidden
+   *   class of its own; see docs/benchmarks.md). The module provides what a host would
+   *   otherwise get from Express: the global prefix and `path` are honoured, `cors` below stands
+   *   for `enableCors()`, `streamMiddleware` for an access log or other middleware, the attempt
+   *   limit follows Express's `trust proxy`, new streams get 503 once a shutdown starts, and open
+   *   ones are ended and drained before the server closes. Host guards and interceptors do not
+   *   see the stream (a RouterModule mount made by the host is not seen either: use `path`).
+   *   Falls back to `controller` when the app's HTTP server is not Express's.
    * - `controller`: a Nest controller, so the host's global guards, interceptors, middleware,
    *   filters and `enableCors()` apply to the stream as to every other route.
-   * - `http-server`: a `request` listener on the HTTP server that answers `GET <prefix>/sse`
-   *   before Express sees it. An open stream then holds about a third less heap (Express gives
-   *   each request and response its own hidden class; see docs/benchmarks.md), but only the
-   *   module's own checks run: token, limits, `cors` below (the client's address for the
-   *   attempt limit follows Express's `trust proxy`, as `request.ip` does). Host middleware,
-   *   guards and interceptors do not see the stream. The path is the global prefix, then
-   *   `path`, then `/sse` (a RouterModule mount made by the host is not seen: use `path`).
-   * @default 'controller'
+   * @default 'http-server'
    */
   streamEndpoint?: 'controller' | 'http-server';
   /**
@@ -117,6 +131,15 @@ export interface SseModuleOptions {
    * Unset: no CORS headers on the stream.
    */
   cors?: CorsOptions;
+  /**
+   * Connect-style middleware (`(request, response, next) => void`, as morgan or pino-http) run
+   * in order on each stream request when `streamEndpoint` is `http-server`, before the module's
+   * own checks: the host's `app.use()` middleware does not reach that route, so an access log
+   * goes here too. Calling `next(error)` answers 500; ending the response answers the request.
+   * With `controller`, the host's own middleware applies instead and this is not used.
+   * @default []
+   */
+  streamMiddleware?: readonly StreamMiddleware[];
   /** Adapters to use instead of the built-in ones. */
   adapters?: SseAdapters;
 }

@@ -57,9 +57,15 @@ describe('resolveSseOptions', () => {
 });
 
 describe('resolveSseOptions: what serves the stream', () => {
-  it('serves GET /sse from a Nest controller unless told otherwise', () => {
-    expect(resolveSseOptions({ jwtSecret: 's' }).streamEndpoint).toBe('controller');
-    expect(resolveSseOptions({ jwtSecret: 's', streamEndpoint: 'http-server' }).streamEndpoint).toBe('http-server');
+  it('serves GET /sse from the HTTP server unless told to use the controller', () => {
+    expect(resolveSseOptions({ jwtSecret: 's' })).toMatchObject({ streamEndpoint: 'http-server', streamMiddleware: [] });
+    expect(resolveSseOptions({ jwtSecret: 's', streamEndpoint: 'controller' }).streamEndpoint).toBe('controller');
+  });
+
+  it('refuses stream middleware that is not a list of functions', () => {
+    expect(() => resolveSseOptions({ jwtSecret: 's', streamMiddleware: ['morgan'] as never })).toThrow(
+      expect.objectContaining({ problems: ['streamMiddleware must be an array of (request, response, next) functions'] }),
+    );
   });
 
   it('refuses an unknown endpoint and CORS options that are not an object', () => {

@@ -51,7 +51,8 @@ export const SSE_DEFAULTS = {
   maxConnections: 100_000,
   publishRatePerSecond: 1_000,
   connectRatePerMinute: 600,
-  streamEndpoint: 'controller',
+  streamEndpoint: 'http-server',
+  streamMiddleware: [],
 } as const satisfies Required<Omit<SseModuleOptions, OptionWithoutDefault>>;
 
 /**
@@ -102,6 +103,10 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
     typeof value === 'string' && value.length > 0 ? undefined : 'jwtSecret must be a non-empty string',
   broker: oneOf(SSE_BROKERS),
   streamEndpoint: oneOf(SSE_STREAM_ENDPOINTS),
+  streamMiddleware: (value) =>
+    Array.isArray(value) && value.every((item) => typeof item === 'function')
+      ? undefined
+      : 'streamMiddleware must be an array of (request, response, next) functions',
   cors: (value) =>
     value === undefined || (typeof value === 'object' && value !== null)
       ? undefined

@@ -8,6 +8,7 @@ import { JwtClientGuard } from './auth/jwt-client.guard.js';
 import { FlushScheduler } from './http/flush-scheduler.js';
 import { ConnectRateGuard, PublishRateGuard } from './http/rate-limit.guards.js';
 import { NotificationsController } from './http/notifications.controller.js';
+import { InFlightAnswersMiddleware } from './http/in-flight-answers.middleware.js';
 import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { SseController } from './http/sse.controller.js';
 import { StreamOpener } from './http/stream-opener.js';
@@ -62,6 +63,8 @@ const observabilityProviders = [
 })
 export class SseModule extends ConfigurableModuleClass implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes(NotificationsController, SubscriptionsController);
+    consumer
+      .apply(InFlightAnswersMiddleware, JsonBodyMiddleware)
+      .forRoutes(NotificationsController, SubscriptionsController);
   }
 }

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Observable } from 'rxjs';
 import {
@@ -36,6 +44,9 @@ import type { StreamMessage } from './stream-message.js';
 /** How long a publish waits to learn how many local connections took its event. */
 const DELIVERY_REPORT_TIMEOUT_MS = 1_000;
 
+/** How long a shutdown waits for the ended streams to reach their sockets before going on. */
+const SHUTDOWN_DRAIN_TIMEOUT_MS = 3_000;
+
 export interface ConnectOptions {
   /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
   readonly lastEventId?: EventId;
@@ -63,7 +74,7 @@ export interface ConnectedGreeting {
  * subscription index.
  */
 @Injectable()
-export class ConnectionService implements OnModuleInit, OnModuleDestroy {
+export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('SseConnections');
   private readonly subscriptions = new LocalSubscriptions();
   private readonly fanout = new LocalFanout(this.subscriptions);
@@ -74,6 +85,8 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
   /** Each connection's report to the registry that it opened; its close is reported after it. */
   private readonly registryOpened = new WeakMap<Connection, Promise<void>>();
   private readonly observer: HubObserver;
+  /** Called when the last connection is released, while a shutdown waits for that. */
+  private drained?: () => void;
 
   constructor(
     @Inject(EventHistory) private readonly history: EventHistory,
@@ -100,6 +113,29 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     this.heartbeat.stop();
     this.closeAll('shutdown');
     this.stops.splice(0).forEach((stop) => stop());
+  }
+
+  /**
+   * Waits (bounded) until every stream ended in `onModuleDestroy` has been released, that is,
+   * until each sink has reported its close: for an HTTP response, once its last chunk went to
+   * the socket. Nest closes the HTTP server after this hook, and with `forceCloseConnections`
+   * it destroys every socket: without the wait, that can overtake a stream's end, and the client
+   * sees a cut connection instead of a clean end.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.fanout.size === 0) {
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      new Promise<true>((resolve) => (this.drained = () => resolve(true))),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_DRAIN_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    this.drained = undefined;
+    if (!drained) {
+      this.logger.warn(`${this.fanout.size} stream(s) still open ${SHUTDOWN_DRAIN_TIMEOUT_MS} ms after shutdown began`);
+    }
   }
 
   get openConnections(): number {
@@ -256,6 +292,9 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy {
     connection.dispose();
     this.releaseClient(connection.clientId, this.registryOpened.get(connection) ?? Promise.resolve());
     this.observer.connectionClosed(connection.closeReason);
+    if (this.fanout.size === 0) {
+      this.drained?.();
+    }
     if (wasLive) {
       this.emit<ConnectionClosedEvent>(SseLifecycleEvent.ConnectionClosed, {
         clientId: connection.clientId,

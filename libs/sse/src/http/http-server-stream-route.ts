@@ -13,6 +13,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import proxyAddress from 'proxy-addr';
 import { authenticateToken, requireToken } from '../auth/authenticate-token.js';
+import type { StreamMiddleware } from '../sse-module-options.interface.js';
 import { SSE_JWT_SERVICE } from '../auth/sse-jwt.provider.js';
 import { SSE_ROUTE_PATH } from '../sse.module-definition.js';
 import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from '../sse-resolved-options.js';
@@ -25,7 +26,6 @@ type RequestListener = ((request: IncomingMessage, response: ServerResponse) => 
   get?(setting: string): unknown;
 };
 type TrustProxy = (address: string, hop: number) => boolean;
-type CorsMiddleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
 /**
  * Serves `GET /sse` (and `HEAD`) from a `request` listener on the HTTP server, ahead of the Nest
@@ -45,7 +45,8 @@ type CorsMiddleware = (request: IncomingMessage, response: ServerResponse, next:
 @Injectable()
 export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('SseStreamRoute');
-  private readonly cors?: CorsMiddleware;
+  /** The host's `streamMiddleware`, then CORS: what Express would have run before the route. */
+  private readonly middleware: readonly StreamMiddleware[];
   private server?: Server;
   private app?: RequestListener;
   private streamPath = '/sse';
@@ -60,9 +61,10 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
     private readonly connectRate: ConnectRateGuard,
     private readonly opener: StreamOpener,
   ) {
-    if (options.cors) {
-      this.cors = cors(options.cors as cors.CorsOptions) as CorsMiddleware;
-    }
+    this.middleware = [
+      ...options.streamMiddleware,
+      ...(options.cors ? [cors(options.cors as cors.CorsOptions) as StreamMiddleware] : []),
+    ];
   }
 
   /** Puts the route in front of the app's request listener, once the global prefix is known. */
@@ -74,7 +76,7 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
       return;
     }
     if (!server.listeners('request').includes(app)) {
-      this.logger.warn('The HTTP server does not call the Nest app directly; GET /sse stays a Nest route');
+      this.logger.log('The HTTP server does not call an Express app directly: GET /sse is served by the Nest controller');
       return;
     }
     this.streamPath = joinPath(this.appConfig.getGlobalPrefix(), this.routePath, 'sse');
@@ -115,14 +117,18 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
+      for (const middleware of this.middleware) {
+        if (!(await runMiddleware(middleware, request, response))) {
+          return;
+        }
+      }
       if (this.closing) {
         response.writeHead(503, { Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8' });
         response.end('Service Unavailable');
         return;
       }
-      if (this.cors && !(await this.applyCors(request, response))) {
-        return;
-      }
+      // Who the client is: this endpoint and JwtClientGuard both go through authenticateToken,
+      // the one place a pluggable authenticator would take the JWT check's place.
       this.connectRate.countAttemptFrom(this.clientAddress(request));
       const query = queryOf(request.url);
       const principal = await authenticateToken(this.jwt, requireToken({ headers: request.headers, query }));
@@ -144,16 +150,6 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
     return address ?? 'unknown';
   }
 
-  /** Runs the `cors` middleware; false when it answered the request itself. */
-  private applyCors(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.cors?.(request, response, (error) => (error ? reject(error) : resolve(true)));
-      if (response.writableEnded) {
-        resolve(false);
-      }
-    });
-  }
-
   private fail(response: ServerResponse, error: unknown): void {
     const answer = errorResponseOf(error);
     if (!answer.expected) {
@@ -166,6 +162,27 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
     }
     writeErrorResponse(response, answer);
   }
+}
+
+/** Runs one middleware; false when it answered the request itself instead of calling `next`. */
+function runMiddleware(middleware: StreamMiddleware, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    // Answered (or the client gone) without `next`: nothing more to do for this request.
+    const onFinish = (): void => resolve(false);
+    response.once('close', onFinish);
+    middleware(request, response, (error?: unknown) => {
+      response.off('close', onFinish);
+      if (error) {
+        reject(error);
+      } else {
+        resolve(true);
+      }
+    });
+    if (response.writableEnded) {
+      response.off('close', onFinish);
+      resolve(false);
+    }
+  });
 }
 
 /** The query of a request URL, parsed as Express's default ("simple") query parser does. */
