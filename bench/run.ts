@@ -4,7 +4,7 @@
  *
  *   --quick              smaller sizes, shorter steps (npm run bench:quick)
  *   --broker redis       the hub on Redis (SSE_BROKER=redis) plus publish-on-A/receive-on-B latency
- *   --targets a,b        hub,node-http,nest-sse (default: all)
+ *   --targets a,b        hub,consumer,node-http,nest-sse (default: all; consumer = an app on the module's defaults)
  *   --only a,b           idle,heap,fanout,targeted,sustained,redis (default: all that apply)
  *   --cpu-prof           run the hub under node --cpu-prof and summarise where its time goes
  *

@@ -1,3 +1,4 @@
+import { HUB_TARGETS } from './server.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { LatencySummary } from './histogram.js';
 
@@ -225,18 +226,15 @@ function ratio(hub: number | undefined, base: number | undefined, name = ''): st
   return `${(hub / base).toFixed(2)}x`;
 }
 
-/** A Markdown table (it reads fine in a terminal too): one column per target, ratios of the hub to each baseline. */
+/** A Markdown table (it reads fine in a terminal too): one column per target, ratios of each hub target to each baseline. */
 export function formatTable(results: BenchResults): string {
   const keys = Object.keys(results.targets);
   const targets = keys.map((key) => results.targets[key] as TargetResults);
-  const hub = results.targets.hub;
-  const baselines = keys
-    .filter((key) => key !== 'hub')
-    .map((key) => results.targets[key] as TargetResults);
+  const { subjects, baselines } = splitTargets(results);
   const header = [
     'metric',
     ...targets.map((t) => t.label),
-    ...(hub ? baselines.map((b) => `hub / ${b.label}`) : []),
+    ...subjects.flatMap((s) => baselines.map((b) => `${s.label} / ${b.label}`)),
   ];
   const shown = rows(results).filter((row) => targets.some((t) => row.get(t) !== undefined));
   const body = shown.map((row) => [
@@ -245,7 +243,7 @@ export function formatTable(results: BenchResults): string {
       const v = row.get(t);
       return v === undefined ? '-' : row.format(v);
     }),
-    ...(hub ? baselines.map((b) => ratio(row.get(hub), row.get(b), row.name)) : []),
+    ...subjects.flatMap((s) => baselines.map((b) => ratio(row.get(s), row.get(b), row.name))),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
@@ -278,16 +276,22 @@ export function formatTable(results: BenchResults): string {
   return lines.join('\n');
 }
 
+/** The hub targets (reference app, app on defaults) and the baselines of a run. */
+function splitTargets(results: BenchResults): { subjects: TargetResults[]; baselines: TargetResults[] } {
+  const entries = Object.entries(results.targets) as [string, TargetResults][];
+  const isHub = ([key]: [string, TargetResults]): boolean => (HUB_TARGETS as readonly string[]).includes(key);
+  return {
+    subjects: entries.filter(isHub).map(([, t]) => t),
+    baselines: entries.filter((entry) => !isHub(entry)).map(([, t]) => t),
+  };
+}
+
 /** One sentence per headline figure, e.g. "memory/conn: hub 18.1 KB = 1.60x node:http, 0.55x nest @Sse". */
 function summaryLines(results: BenchResults): string[] {
-  const hub = results.targets.hub;
-  if (!hub) return [];
-  const baselines = Object.entries(results.targets)
-    .filter(([key]) => key !== 'hub')
-    .map(([, t]) => t as TargetResults);
+  const { subjects, baselines } = splitTargets(results);
   const pick = (names: RegExp): Row[] => rows(results).filter((row) => names.test(row.name));
-  return pick(/memory\/conn|setup rate|fan-out .*p99|deliveries\/s|targeted .*sends/).flatMap(
-    (row) => {
+  return subjects.flatMap((hub) =>
+    pick(/memory\/conn|heap\/conn|setup rate|fan-out .*p99|deliveries\/s|targeted .*sends/).flatMap((row) => {
       const value = row.get(hub);
       if (value === undefined) return [];
       const parts = baselines
@@ -296,9 +300,7 @@ function summaryLines(results: BenchResults): string[] {
           return r ? `${r} ${b.label}` : '';
         })
         .filter(Boolean);
-      return [
-        `${row.name}: ${hub.label} ${row.format(value)}${parts.length ? ` = ${parts.join(', ')}` : ''}`,
-      ];
-    },
+      return [`${row.name}: ${hub.label} ${row.format(value)}${parts.length ? ` = ${parts.join(', ')}` : ''}`];
+    }),
   );
 }

@@ -4,8 +4,14 @@ import { resolve } from 'node:path';
 import { cpuUs, nodePidOf, rssKb, sleep, spawnNode } from './proc.js';
 import { BENCH_SECRET } from './protocol.js';
 
-/** The servers the harness measures: the hub and the two baselines, built into dist/. */
-export type TargetKey = 'hub' | 'node-http' | 'nest-sse';
+/**
+ * The servers the harness measures, built into dist/: the reference app (`hub`), an app on the
+ * module's defaults (`consumer`), and the two baselines.
+ */
+export type TargetKey = 'hub' | 'consumer' | 'node-http' | 'nest-sse';
+
+/** The targets that are the hub (their ratios to the baselines are reported); the rest are baselines. */
+export const HUB_TARGETS: readonly TargetKey[] = ['hub', 'consumer'];
 
 export interface TargetSpec {
   readonly key: TargetKey;
@@ -37,6 +43,12 @@ export const TARGETS: Record<TargetKey, TargetSpec> = {
       SSE_HEARTBEAT_MS: '15000',
       SSE_RETRY_MS: '3000',
     },
+  },
+  consumer: {
+    key: 'consumer',
+    label: 'app on defaults',
+    script: resolve(root, 'dist/bench/apps/default-consumer.js'),
+    env: COMMON_ENV,
   },
   'node-http': {
     key: 'node-http',
