@@ -29,7 +29,7 @@ type TrustProxy = (address: string, hop: number) => boolean;
 
 /**
  * Serves `GET /sse` (and `HEAD`) from a `request` listener on the HTTP server, ahead of the Nest
- * app (`streamEndpoint: 'http-server'`); every other request goes on to the app untouched.
+ * app (`streamEndpoint: 'http-server'`, the default); every other request goes on to the app untouched.
  *
  * Why: an open stream keeps its request and response alive for hours, and once Express has set
  * their prototypes and added its fields, V8 gives each of them a hidden class of its own
