@@ -16,6 +16,9 @@ import { HttpServerStreamRoute } from './http/http-server-stream-route.js';
 import { SubscriptionsController } from './http/subscriptions.controller.js';
 import { BrokerHealthIndicator } from './observability/broker.health.js';
 import { SseMetricsService } from './observability/sse-metrics.service.js';
+import { OpenTelemetryHubTracer } from './observability/open-telemetry-hub-tracer.js';
+import { HubTracer } from './application/hub-tracer.js';
+import { TraceContextMiddleware } from './http/trace-context.middleware.js';
 import { ConfigurableModuleClass } from './sse.module-definition.js';
 import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 import { SSE_PROVIDERS } from './sse.providers.js';
@@ -37,6 +40,8 @@ const httpProviders = [
 const observabilityProviders = [
   SseMetricsService,
   { provide: HubObserver, useExisting: SseMetricsService },
+  OpenTelemetryHubTracer,
+  { provide: HubTracer, useExisting: OpenTelemetryHubTracer },
   HealthIndicatorService,
   BrokerHealthIndicator,
 ];
@@ -66,5 +71,7 @@ export class SseModule extends ConfigurableModuleClass implements NestModule {
     consumer
       .apply(InFlightAnswersMiddleware, JsonBodyMiddleware)
       .forRoutes(NotificationsController, SubscriptionsController);
+    // After the body parsers: their callbacks would not run in the request's trace context.
+    consumer.apply(TraceContextMiddleware).forRoutes(NotificationsController);
   }
 }

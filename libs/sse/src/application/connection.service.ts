@@ -35,6 +35,7 @@ import {
   type SubscriptionsExpiredEvent,
 } from './hub-lifecycle-events.js';
 import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
+import { HubTracer, NO_HUB_TRACER } from './hub-tracer.js';
 import { HeartbeatClock } from './heartbeat-clock.js';
 import { HubSettings } from './hub-settings.js';
 import { LocalFanout } from './local-fanout.js';
@@ -51,6 +52,16 @@ export interface ConnectOptions {
   /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
   readonly lastEventId?: EventId;
   readonly sink: ConnectionSink;
+  /** The trace the stream's set-up belongs to: its later outcomes are logged with it. */
+  readonly traceId?: string;
+}
+
+/** How a stream's start went, once it is live. */
+export interface StreamStarted {
+  /** Only when resuming: whether every event after Last-Event-ID was replayed. */
+  readonly recovered?: boolean;
+  /** Events sent from history. */
+  readonly replayed: number;
 }
 
 /** @publicApi */
@@ -87,6 +98,9 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
   private readonly observer: HubObserver;
   /** Called when the last connection is released, while a shutdown waits for that. */
   private drained?: () => void;
+  private readonly tracer: HubTracer;
+  /** The trace of each traced stream's set-up (none when nobody traces), for its outcome logs. */
+  private readonly traceIds = new WeakMap<Connection, string>();
 
   constructor(
     @Inject(EventHistory) private readonly history: EventHistory,
@@ -95,15 +109,19 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     @Inject(HubSettings) private readonly settings: HubSettings,
     @Optional() private readonly emitter?: EventEmitter2,
     @Optional() @Inject(HubObserver) observer?: HubObserver,
+    @Optional() @Inject(HubTracer) tracer?: HubTracer,
   ) {
     this.observer = observer ?? NO_HUB_OBSERVER;
+    this.tracer = tracer ?? NO_HUB_TRACER;
     this.heartbeat = new HeartbeatClock(settings.heartbeatMs);
   }
 
   onModuleInit(): void {
     this.heartbeat.start((tick) => this.fanout.forEach((connection) => connection.beatIfIdle(tick)));
     this.stops.push(
-      this.transport.subscribe((event) => this.observer.eventDelivered(this.fanout.deliver(event))),
+      this.transport.subscribe((event) =>
+        this.observer.eventDelivered(this.tracer.fanout(event, () => this.fanout.deliver(event))),
+      ),
       this.registry.watch((change) => this.onSubscriptionChange(change)),
     );
   }
@@ -159,7 +177,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
    * connection is released) when the broker cannot serve it, before anything was written.
    * The connection is released when the sink reports its close.
    */
-  connect(principal: ClientPrincipal, options: ConnectOptions): { connection: Connection; ready: Promise<void> } {
+  connect(principal: ClientPrincipal, options: ConnectOptions): { connection: Connection; ready: Promise<StreamStarted> } {
     this.admit(principal.clientId);
     const connection = new Connection(
       randomUUID(),
@@ -180,6 +198,9 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     // Whatever ends the stream (the client leaving, a close here, a failed start), the sink
     // reports it, and the connection is forgotten here; no caller has to remember to.
     options.sink.onClose(() => this.release(connection));
+    if (options.traceId !== undefined) {
+      this.traceIds.set(connection, options.traceId);
+    }
     const ready = this.start(connection, loaded, options).catch((error: unknown) => {
       this.release(connection);
       throw error;
@@ -228,7 +249,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     connection: Connection,
     loaded: Promise<void>,
     { lastEventId, sink }: ConnectOptions,
-  ): Promise<void> {
+  ): Promise<StreamStarted> {
     const { clientId } = connection;
     await loaded;
     let recovered: boolean | undefined;
@@ -243,7 +264,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
       cursor = lastEventId;
     }
     if (!connection.isOpen) {
-      return;
+      return { recovered, replayed: 0 };
     }
     const greeting: ConnectedGreeting = { clientId, connectionId: connection.id, recovered };
     connection.greet({
@@ -259,7 +280,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     let replayed = 0;
     for (const event of replay) {
       if (!connection.isOpen) {
-        return;
+        return { recovered, replayed };
       }
       if (connection.isEntitledTo(event, subscriptions)) {
         // A replay waits for the socket instead of queueing: history may be far larger than
@@ -273,10 +294,13 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
       connection.resumeFrom(event.id);
     }
     if (!connection.isOpen) {
-      return;
+      return { recovered, replayed };
     }
     if (recovered !== undefined) {
       this.observer.replayed(recovered ? 'recovered' : 'incomplete', replayed);
+    }
+    if (recovered === false) {
+      this.logOutcome(connection, 'resumed with an incomplete replay: history no longer reached back');
     }
     this.fanout.promoteToLive(connection);
     connection.goLive(this.subscriptions.of(clientId));
@@ -284,9 +308,14 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
       clientId,
       connectionId: connection.id,
     });
+    return { recovered, replayed };
   }
 
   private finish(connection: Connection): void {
+    const reason = connection.closeReason;
+    if (reason === 'too_slow' || reason === 'token_expired') {
+      this.logOutcome(connection, reason === 'too_slow' ? 'closed as too slow' : 'ended: its token expired');
+    }
     const wasLive = connection.isLive;
     this.fanout.remove(connection);
     connection.dispose();
@@ -354,6 +383,18 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
         clientId: change.clientId,
       });
     }
+  }
+
+  /**
+   * A stream outcome that support will be asked about, with what finds it again: the client, the
+   * connection and the trace of its set-up (never the token).
+   */
+  private logOutcome(connection: Connection, what: string): void {
+    const traceId = this.traceIds.get(connection);
+    this.logger.log(
+      `Stream ${what}: clientId=${connection.clientId} connectionId=${connection.id}` +
+        (traceId === undefined ? '' : ` traceId=${traceId}`),
+    );
   }
 
   private emit<T>(name: string, payload: T): void {

@@ -16,6 +16,7 @@ import {
 } from '../domain/index.js';
 import { ConnectionService, type OpenStreamOptions } from './connection.service.js';
 import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
+import { HubTracer, NO_HUB_TRACER } from './hub-tracer.js';
 import { toStreamMessage, type StreamMessage } from './stream-message.js';
 import { SubscriptionService } from './subscription.service.js';
 
@@ -37,6 +38,7 @@ export interface PublishReceipt {
 @Injectable()
 export class NotificationService {
   private readonly observer: HubObserver;
+  private readonly tracer: HubTracer;
 
   constructor(
     @Inject(EventHistory) private readonly history: EventHistory,
@@ -44,8 +46,10 @@ export class NotificationService {
     private readonly connections: ConnectionService,
     private readonly subscriptions: SubscriptionService,
     @Optional() @Inject(HubObserver) observer?: HubObserver,
+    @Optional() @Inject(HubTracer) tracer?: HubTracer,
   ) {
     this.observer = observer ?? NO_HUB_OBSERVER;
+    this.tracer = tracer ?? NO_HUB_TRACER;
   }
 
   /** How many streams are open on this instance (other instances have their own). */
@@ -100,19 +104,22 @@ export class NotificationService {
     return this.connections.open(principal, options);
   }
 
-  private async publish(target: EventTarget, event: string, data: unknown): Promise<PublishReceipt> {
-    const started = performance.now();
+  private publish(target: EventTarget, event: string, data: unknown): Promise<PublishReceipt> {
     const type = parseEventType(event);
     const value = data === undefined ? null : data;
     // Encoded here, once: data that cannot become JSON fails the publish, not every stream, and
     // local connections reuse this encoding.
     const encoded = encodeEventData(value);
-    const accepted = await this.history.append({ type, data: value, target });
-    toStreamMessage(accepted, encoded);
-    await this.transport.publish(accepted);
-    // Resolves once this instance's fan-out has written the event to its local streams.
-    const delivered = await this.connections.deliveredCount(accepted);
-    this.observer.eventPublished(target.kind, (performance.now() - started) / 1000);
-    return { id: accepted.id, delivered };
+    return this.tracer.publish({ target: target.kind, type }, async (traceContext) => {
+      const started = performance.now();
+      const draft = traceContext ? { type, data: value, target, traceContext } : { type, data: value, target };
+      const accepted = await this.history.append(draft);
+      toStreamMessage(accepted, encoded);
+      await this.transport.publish(accepted);
+      // Resolves once this instance's fan-out has written the event to its local streams.
+      const delivered = await this.connections.deliveredCount(accepted);
+      this.observer.eventPublished(target.kind, (performance.now() - started) / 1000);
+      return { id: accepted.id, delivered };
+    });
   }
 }

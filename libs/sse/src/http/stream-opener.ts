@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConnectionService } from '../application/connection.service.js';
 import { SubscriptionService } from '../application/subscription.service.js';
 import type { ClientPrincipal } from '../domain/index.js';
+import { OpenTelemetryHubTracer } from '../observability/open-telemetry-hub-tracer.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { SSE_HEADERS, SseResponseWriter } from './sse-response-writer.js';
 import { parseStreamQuery } from './stream-query.js';
@@ -17,6 +18,7 @@ export class StreamOpener {
     private readonly connections: ConnectionService,
     private readonly subscriptions: SubscriptionService,
     private readonly scheduler: FlushScheduler,
+    private readonly tracer: OpenTelemetryHubTracer,
   ) {}
 
   /**
@@ -39,10 +41,16 @@ export class StreamOpener {
       response.end();
       return;
     }
-    if (topics.length > 0) {
-      await this.subscriptions.subscribe(principal, topics);
+    const setup = this.tracer.streamSetup(request.headers, principal.clientId, lastEventId !== undefined);
+    try {
+      if (topics.length > 0) {
+        await this.subscriptions.subscribe(principal, topics);
+      }
+      const sink = new SseResponseWriter(request, response, this.scheduler);
+      setup.succeeded(await this.connections.connect(principal, { lastEventId, sink, traceId: setup.traceId }).ready);
+    } catch (error) {
+      setup.failed(error);
+      throw error;
     }
-    const sink = new SseResponseWriter(request, response, this.scheduler);
-    await this.connections.connect(principal, { lastEventId, sink }).ready;
   }
 }

@@ -12,6 +12,7 @@ import {
   type HubEvent,
   type Subscription,
   type SubscriptionChange,
+  type TraceContext,
 } from '../../domain/index.js';
 
 /**
@@ -36,16 +37,45 @@ export class RedisReplyError extends TypeError {
   }
 }
 
-/** The stream fields of an event: type, target and data (JSON, so strings stay strings). */
-export function encodeEvent(draft: EventDraft): [type: string, target: string, data: string] {
-  return [draft.type, JSON.stringify(draft.target), JSON.stringify(draft.data ?? null)];
+/**
+ * The stream fields of an event: type, target and data (JSON, so strings stay strings), and its
+ * trace context (JSON, or empty when the publish was not traced: then no field is stored).
+ */
+export function encodeEvent(
+  draft: EventDraft,
+): [type: string, target: string, data: string, traceContext: string] {
+  const traceContext = draft.traceContext ? JSON.stringify(draft.traceContext) : '';
+  return [draft.type, JSON.stringify(draft.target), JSON.stringify(draft.data ?? null), traceContext];
 }
 
 export function decodeEvent({ id, fields }: StreamEntry): HubEvent {
   const type = parseEventType(field(fields, 'type'));
   const target = decodeTarget(parseJson(field(fields, 'target')));
   const data: unknown = parseJson(field(fields, 'data'));
-  return { id, type, target, data };
+  const stored = fields.get('trace');
+  const traceContext = stored === undefined ? undefined : decodeTraceContext(stored);
+  return traceContext ? { id, type, target, data, traceContext } : { id, type, target, data };
+}
+
+/**
+ * A stored trace context: an object of string fields, or nothing. Tracing is best effort, so a
+ * field that is not what the hub stores drops the link instead of the event.
+ */
+function decodeTraceContext(stored: string): TraceContext | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(stored);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return undefined;
+  }
+  const fields: Record<string, string> = {};
+  for (const [name, text] of Object.entries(value)) {
+    if (typeof text === 'string') fields[name] = text;
+  }
+  return fields;
 }
 
 export function decodeChange({ fields }: StreamEntry): SubscriptionChange {

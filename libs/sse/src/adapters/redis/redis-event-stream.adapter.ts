@@ -57,7 +57,7 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
   /** @throws BrokerUnavailableError, ClosedTransportError */
   async append(draft: EventDraft): Promise<HubEvent> {
     this.assertOpen();
-    const [type, target, data] = encodeEvent(draft);
+    const [type, target, data, traceContext] = encodeEvent(draft);
     const { sequence, events, history } = this.redis.keys;
     let reply: unknown;
     try {
@@ -65,7 +65,7 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
       reply = await this.redis.run(
         'sseAppend',
         [sequence, events, history],
-        [this.feed.floor, this.historySize, type, target, data],
+        [this.feed.floor, this.historySize, type, target, data, traceContext],
       );
     } catch (error) {
       throw toBrokerError(error);

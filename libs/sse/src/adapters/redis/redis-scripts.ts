@@ -44,7 +44,8 @@ end
 `;
 
 /**
- * KEYS: sequence, events, history. ARGV: floor, max length, type, target, data.
+ * KEYS: sequence, events, history. ARGV: floor, max length, type, target, data, trace context
+ * (JSON, or empty when the publish was not traced).
  * Appends one event with the next id and trims the stream to exactly `max length` entries,
  * first noting the newest id that leaves, so a later replay knows whether it missed any.
  * Returns the id.
@@ -58,7 +59,11 @@ if length >= max_length then
   local leaving = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', length - max_length + 1)
   redis.call('HSET', KEYS[3], 'dropped', leaving[#leaving][1])
 end
-redis.call('XADD', KEYS[2], 'MAXLEN', max_length, id, 'type', ARGV[3], 'target', ARGV[4], 'data', ARGV[5])
+if ARGV[6] == '' then
+  redis.call('XADD', KEYS[2], 'MAXLEN', max_length, id, 'type', ARGV[3], 'target', ARGV[4], 'data', ARGV[5])
+else
+  redis.call('XADD', KEYS[2], 'MAXLEN', max_length, id, 'type', ARGV[3], 'target', ARGV[4], 'data', ARGV[5], 'trace', ARGV[6])
+end
 redis.call('HSETNX', KEYS[3], 'origin', id)
 return id
 `;
