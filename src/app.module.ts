@@ -8,6 +8,7 @@ import { DemoFeedModule } from './demo/demo-feed.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { DevTokensModule } from './dev-tokens/dev-tokens.module.js';
 import { OpsModule } from './ops/ops.module.js';
+import { TracingModule } from './tracing/tracing.module.js';
 
 /** The reference app: the hub configured from the environment, plus tools for trying it. */
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+        TracingModule.forRoot(env),
         EventEmitterModule.forRoot(),
         SseModule.forRootAsync({ ...sseConfig.asProvider(), isGlobal: true }),
         OpsModule,

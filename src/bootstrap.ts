@@ -1,8 +1,8 @@
-import type { INestApplication, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { corsFromEnv } from './config/cors.js';
-import { accessLogEnabled } from './config/env.js';
+import { accessLogEnabled, logFormatFromEnv } from './config/env.js';
 import { setUpApiDocs } from './docs/api-docs.js';
 import { accessLog } from './http-log/access-log.js';
 
@@ -25,11 +25,12 @@ export async function createApp({
     cors: corsFromEnv(process.env),
     // A bad configuration rejects here with its own message; main() prints it and exits.
     abortOnError: false,
-    logger,
+    // Nest's own JSON mode: one object per line (level, pid, timestamp, context, message).
+    logger: new ConsoleLogger({ json: logFormatFromEnv(process.env) === 'json', logLevels: logger }),
   });
   if (accessLogEnabled(process.env)) {
     // The routes Express serves; the stream has it as the hub's `streamMiddleware` (sse.config.ts).
-    app.use(accessLog);
+    app.use(accessLog(logFormatFromEnv(process.env)));
   }
   setUpApiDocs(app);
   return app;

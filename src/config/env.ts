@@ -43,3 +43,15 @@ export function demoFeedIntervalMs(env: NodeJS.ProcessEnv): number {
   }
   return ms;
 }
+
+/** How the app logs: `LOG_FORMAT=json` (one JSON object per line) or `text`; JSON in production. */
+export function logFormatFromEnv(env: NodeJS.ProcessEnv): 'json' | 'text' {
+  const raw = env.LOG_FORMAT?.trim().toLowerCase();
+  if (raw === undefined || raw === '') {
+    return isProduction(env) ? 'json' : 'text';
+  }
+  if (raw === 'json' || raw === 'text') {
+    return raw;
+  }
+  throw new Error(`sse-hub: LOG_FORMAT must be json or text (got "${env.LOG_FORMAT}")`);
+}

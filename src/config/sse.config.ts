@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import type { SseModuleOptions } from '@app/sse';
 import { corsFromEnv } from './cors.js';
-import { accessLogEnabled, intFromEnv } from './env.js';
+import { accessLogEnabled, intFromEnv, logFormatFromEnv } from './env.js';
 import { accessLog } from '../http-log/access-log.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 
@@ -34,6 +34,6 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     // The same CORS and access log as the rest of the app (bootstrap.ts), for a stream Express
     // does not see.
     cors: corsFromEnv(env),
-    streamMiddleware: accessLogEnabled(env) ? [accessLog] : [],
+    streamMiddleware: accessLogEnabled(env) ? [accessLog(logFormatFromEnv(env))] : [],
   };
 });

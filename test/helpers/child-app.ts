@@ -62,7 +62,7 @@ export async function startChildApp(
       reject(new Error(`the app did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1].replace('localhost', '127.0.0.1'));

@@ -11,6 +11,7 @@ import type { ClientPrincipal } from '../domain/index.js';
 import { PRINCIPAL_REQUEST_KEY, REQUIRED_ROLE_METADATA } from '../sse.constants.js';
 import { SSE_JWT_SERVICE } from './sse-jwt.provider.js';
 import { authenticateToken, requireToken } from './authenticate-token.js';
+import { rememberPrincipal } from './request-principal.js';
 import type { TokenSources } from './token-extractor.js';
 
 type GuardedRequest = TokenSources & { [PRINCIPAL_REQUEST_KEY]?: ClientPrincipal };
@@ -31,7 +32,7 @@ export class JwtClientGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const principal = await this.authenticate(requireToken(request));
-    request[PRINCIPAL_REQUEST_KEY] = principal;
+    rememberPrincipal(request, principal);
     const role = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_ROLE_METADATA, [
       context.getHandler(),
       context.getClass(),

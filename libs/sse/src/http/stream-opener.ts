@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConnectionService } from '../application/connection.service.js';
 import { SubscriptionService } from '../application/subscription.service.js';
+import { rememberPrincipal } from '../auth/request-principal.js';
 import type { ClientPrincipal } from '../domain/index.js';
 import { OpenTelemetryHubTracer } from '../observability/open-telemetry-hub-tracer.js';
 import { FlushScheduler } from './flush-scheduler.js';
@@ -41,6 +42,8 @@ export class StreamOpener {
       response.end();
       return;
     }
+    // Already there when a guard authenticated the request (the controller endpoint).
+    rememberPrincipal(request, principal);
     const setup = this.tracer.streamSetup(request.headers, principal.clientId, lastEventId !== undefined);
     try {
       if (topics.length > 0) {
