@@ -4,7 +4,8 @@
  *
  *   --quick              smaller sizes, shorter steps (npm run bench:quick)
  *   --broker redis       the hub on Redis (SSE_BROKER=redis) plus publish-on-A/receive-on-B latency
- *   --targets a,b        hub,consumer,node-http,nest-sse (default: all; consumer = an app on the module's defaults)
+ *   --targets a,b        hub,hub-traced,consumer,node-http,nest-sse (default: all; hub-traced = the hub
+ *                        with an OpenTelemetry SDK registered; consumer = an app on the module's defaults)
  *   --only a,b           idle,heap,fanout,targeted,sustained,redis (default: all that apply)
  *   --cpu-prof           run the hub under node --cpu-prof and summarise where its time goes
  *
@@ -199,7 +200,7 @@ class Bench {
       port: await freePort(),
       cpu: SERVER_CPU,
       name,
-      extraEnv: spec.key === 'hub' ? { ...this.hubEnv, ...extraEnv } : extraEnv,
+      extraEnv: spec.key.startsWith('hub') ? { ...this.hubEnv, ...extraEnv } : extraEnv,
       nodeArgs: [...nodeArgs, ...(profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     });
   }

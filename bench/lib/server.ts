@@ -5,19 +5,22 @@ import { cpuUs, nodePidOf, rssKb, sleep, spawnNode } from './proc.js';
 import { BENCH_SECRET } from './protocol.js';
 
 /**
- * The servers the harness measures, built into dist/: the reference app (`hub`), an app on the
- * module's defaults (`consumer`), and the two baselines.
+ * The servers the harness measures, built into dist/: the reference app (`hub`), the same with an
+ * OpenTelemetry SDK registered (`hub-traced`), an app on the module's defaults (`consumer`), and
+ * the two baselines.
  */
-export type TargetKey = 'hub' | 'consumer' | 'node-http' | 'nest-sse';
+export type TargetKey = 'hub' | 'hub-traced' | 'consumer' | 'node-http' | 'nest-sse';
 
 /** The targets that are the hub (their ratios to the baselines are reported); the rest are baselines. */
-export const HUB_TARGETS: readonly TargetKey[] = ['hub', 'consumer'];
+export const HUB_TARGETS: readonly TargetKey[] = ['hub', 'hub-traced', 'consumer'];
 
 export interface TargetSpec {
   readonly key: TargetKey;
   readonly label: string;
   readonly script: string;
   readonly env: Record<string, string>;
+  /** Node options the target always runs with. */
+  readonly nodeArgs?: readonly string[];
 }
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -25,24 +28,35 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 /** Shared by every target: production mode and the bench secret. */
 const COMMON_ENV = { NODE_ENV: 'production', JWT_SECRET: BENCH_SECRET };
 
+/** The reference app in production mode, with the limits that one load generator would hit lifted. */
+const HUB_ENV = {
+  ...COMMON_ENV,
+  SSE_DEV_TOKENS: 'off',
+  SSE_DEMO_FEED: 'off',
+  SSE_ACCESS_LOG: 'off',
+  // The load comes from one address and one publisher: lift the per-address and
+  // per-publisher limits, and the per-instance cap above the largest scenario.
+  SSE_CONNECT_RATE_PER_MINUTE: '0',
+  SSE_PUBLISH_RATE_PER_SECOND: '0',
+  SSE_MAX_CONNECTIONS: '1000000',
+  SSE_HEARTBEAT_MS: '15000',
+  SSE_RETRY_MS: '3000',
+};
+
 export const TARGETS: Record<TargetKey, TargetSpec> = {
   hub: {
     key: 'hub',
     label: 'hub',
     script: resolve(root, 'dist/src/main.js'),
-    env: {
-      ...COMMON_ENV,
-      SSE_DEV_TOKENS: 'off',
-      SSE_DEMO_FEED: 'off',
-      SSE_ACCESS_LOG: 'off',
-      // The load comes from one address and one publisher: lift the per-address and
-      // per-publisher limits, and the per-instance cap above the largest scenario.
-      SSE_CONNECT_RATE_PER_MINUTE: '0',
-      SSE_PUBLISH_RATE_PER_SECOND: '0',
-      SSE_MAX_CONNECTIONS: '1000000',
-      SSE_HEARTBEAT_MS: '15000',
-      SSE_RETRY_MS: '3000',
-    },
+    env: HUB_ENV,
+  },
+  // The hub again, with an OpenTelemetry SDK registered: what tracing costs when someone looks.
+  'hub-traced': {
+    key: 'hub-traced',
+    label: 'hub + OTel SDK',
+    script: resolve(root, 'dist/src/main.js'),
+    env: HUB_ENV,
+    nodeArgs: ['--import', resolve(root, 'dist/bench/lib/register-tracing-sdk.js')],
   },
   consumer: {
     key: 'consumer',
@@ -106,7 +120,7 @@ export class ServerProcess {
       ...options.extraEnv,
     };
     delete env.NODE_OPTIONS;
-    const child = spawnNode([...(options.nodeArgs ?? []), spec.script], {
+    const child = spawnNode([...(spec.nodeArgs ?? []), ...(options.nodeArgs ?? []), spec.script], {
       cpu: options.cpu,
       maxSeconds: 1800,
       env,
