@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
-import { HUB_SCRIPTS, type HubScript } from './redis-scripts.js';
+import { HUB_SCRIPTS, type HubScript, type ScriptArgs } from './redis-scripts.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
 
 /** Where the adapters report connection trouble; Nest's Logger by default. @internal */
@@ -71,7 +71,7 @@ function disconnect(connection: Redis): void {
   }
 }
 
-type ScriptCall = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
+type ScriptCall = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
 /**
  * The two Redis connections of one process (ioredis's advice for blocking reads): a publisher
@@ -91,8 +91,8 @@ export class RedisConnections {
     this.logger = logger ?? new Logger('SseRedis');
     this.keys = redisKeys(keyPrefix);
     this.publisher = new Redis(url, PUBLISHER_OPTIONS);
-    for (const [name, lua] of Object.entries(HUB_SCRIPTS)) {
-      this.publisher.defineCommand(name, { lua });
+    for (const [name, { lua, keys }] of Object.entries(HUB_SCRIPTS)) {
+      this.publisher.defineCommand(name, { lua, numberOfKeys: keys.length });
     }
     this.reader = this.publisher.duplicate(READER_OPTIONS);
     for (const connection of [this.publisher, this.reader]) {
@@ -143,14 +143,21 @@ export class RedisConnections {
     return () => this.publisher.off('ready', listener);
   }
 
-  /** Runs one of the hub's Lua scripts (EVALSHA, loading it again after a Redis restart). */
-  run(
-    script: HubScript,
-    keys: readonly string[],
-    args: readonly (string | number)[],
+  /**
+   * Runs one of the hub's Lua scripts (EVALSHA, loading it again after a Redis restart): its keys
+   * come from `keys`, its arguments by name, in the order its contract gives them (see
+   * redis-scripts.ts), then `rest`, the list some scripts take after them.
+   */
+  run<S extends HubScript>(
+    script: S,
+    args: ScriptArgs<S>,
+    rest: readonly (string | number)[] = [],
   ): Promise<unknown> {
+    const contract = HUB_SCRIPTS[script];
+    const keys = contract.keys.map((name) => this.keys[name]);
+    const named = (contract.args as readonly (keyof ScriptArgs<S>)[]).map((name) => args[name]);
     const call = (this.publisher as unknown as Record<HubScript, ScriptCall>)[script];
-    return call.call(this.publisher, keys.length, ...keys, ...args);
+    return call.call(this.publisher, ...keys, ...named, ...rest);
   }
 
   /** Closes both connections: the reader at once (its read is blocking), the publisher after its replies. */

@@ -58,15 +58,17 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
   async append(draft: EventDraft): Promise<HubEvent> {
     this.assertOpen();
     const [type, target, data, traceContext] = encodeEvent(draft);
-    const { sequence, events, history } = this.redis.keys;
     let reply: unknown;
     try {
       await this.feed.ensureStarted();
-      reply = await this.redis.run(
-        'sseAppend',
-        [sequence, events, history],
-        [this.feed.floor, this.historySize, type, target, data, traceContext],
-      );
+      reply = await this.redis.run('sseAppend', {
+        floor: this.feed.floor,
+        maxLength: this.historySize,
+        type,
+        target,
+        data,
+        traceContext,
+      });
     } catch (error) {
       throw toBrokerError(error);
     }
@@ -94,11 +96,7 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
     }
     let reply: unknown;
     try {
-      reply = await this.redis.run(
-        'sseReadAfter',
-        [this.redis.keys.events, this.redis.keys.history],
-        [after, limit],
-      );
+      reply = await this.redis.run('sseReadAfter', { after, limit });
     } catch (error) {
       throw toBrokerError(error);
     }

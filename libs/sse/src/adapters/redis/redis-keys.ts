@@ -2,15 +2,15 @@ import type { ClientId } from '../../domain/index.js';
 
 /**
  * Every Redis key of one hub, all under `<prefix>:`. Instances that share Redis and prefix are
- * one hub; a different prefix is an unrelated hub on the same server.
+ * one hub; a different prefix is an unrelated hub on the same server. This file is the one place
+ * key names are written: the Lua scripts get the fixed keys in `KEYS` (see redis-scripts.ts) and
+ * build the per-client keys, which a sweep finds inside Redis, from `KEY_SHAPES` below.
  *
- * The Lua scripts build the per-client keys themselves from `base` (see redis-scripts.ts), since
- * a sweep finds the clients inside Redis; the suffixes here and there must match. Keys are made
- * for a single Redis server (or a Sentinel-managed primary), not for Redis Cluster.
+ * Keys are made for a single Redis server (or a Sentinel-managed primary), not for Redis Cluster.
  * @internal
  */
 export interface RedisKeys {
-  /** `<prefix>:`, what every key starts with; scripts append the per-client suffixes to it. */
+  /** `<prefix>:`, what every key starts with; scripts build the per-client keys from it. */
   readonly base: string;
   /** String: the newest id handed out, for events and subscription changes alike. */
   readonly sequence: string;
@@ -32,18 +32,39 @@ export interface RedisKeys {
   instanceClients(instanceId: string): string;
 }
 
+/** The keys every instance knows by name, which scripts receive in `KEYS`. */
+export type FixedKey = Exclude<keyof RedisKeys, 'base' | KeyShape>;
+
+/** The keys made per client or instance: `<base><before><id><after>`. */
+export type KeyShape = 'subscriptions' | 'presence' | 'instanceClients';
+
+/** How each per-client or per-instance key is spelled, in TypeScript and (generated) in Lua. */
+export const KEY_SHAPES: Readonly<Record<KeyShape, readonly [before: string, after: string]>> = {
+  subscriptions: ['subs:', ''],
+  presence: ['presence:', ''],
+  instanceClients: ['instance:', ':clients'],
+};
+
+const FIXED_KEYS: Readonly<Record<FixedKey, string>> = {
+  sequence: 'seq',
+  events: 'events',
+  history: 'history',
+  changes: 'changes',
+  expiry: 'expiry',
+  instances: 'instances',
+};
+
 export function redisKeys(prefix: string): RedisKeys {
   const base = `${prefix}:`;
+  const shaped = (shape: KeyShape) => (id: string) => `${base}${KEY_SHAPES[shape][0]}${id}${KEY_SHAPES[shape][1]}`;
+  const fixed = Object.fromEntries(
+    Object.entries(FIXED_KEYS).map(([name, suffix]) => [name, `${base}${suffix}`]),
+  ) as Record<FixedKey, string>;
   return {
     base,
-    sequence: `${base}seq`,
-    events: `${base}events`,
-    history: `${base}history`,
-    changes: `${base}changes`,
-    expiry: `${base}expiry`,
-    instances: `${base}instances`,
-    subscriptions: (clientId) => `${base}subs:${clientId}`,
-    presence: (clientId) => `${base}presence:${clientId}`,
-    instanceClients: (instanceId) => `${base}instance:${instanceId}:clients`,
+    ...fixed,
+    subscriptions: shaped('subscriptions'),
+    presence: shaped('presence'),
+    instanceClients: shaped('instanceClients'),
   };
 }

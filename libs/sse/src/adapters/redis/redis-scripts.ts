@@ -1,3 +1,5 @@
+import { KEY_SHAPES, type FixedKey, type KeyShape } from './redis-keys.js';
+
 /**
  * The Lua scripts behind the Redis adapters. Each runs atomically on the server, which is what
  * makes the hub-wide order possible: an id is taken and its entry written in one step, so no
@@ -5,6 +7,11 @@
  *
  * Time comes from Redis (`TIME`), never from an instance, so instances with skewed clocks still
  * agree on ids, leases and expiry deadlines.
+ *
+ * Each script names its `KEYS` and `ARGV` once, in its contract below: the Lua locals they bind
+ * to (`KEY_EVENTS`, `ARG_FLOOR`…) are generated from those names, and `RedisConnections.run`
+ * takes the arguments by the same names and the keys from `RedisKeys`, so TypeScript and Lua
+ * cannot disagree on an order. Arguments past the named ones (lists) start at `ARGV[REST]`.
  * @internal
  */
 
@@ -43,46 +50,87 @@ local function next_id(sequence_key, floor, now)
 end
 `;
 
-/**
- * KEYS: sequence, events, history. ARGV: floor, max length, type, target, data, trace context
- * (JSON, or empty when the publish was not traced).
- * Appends one event with the next id and trims the stream to exactly `max length` entries,
- * first noting the newest id that leaves, so a later replay knows whether it missed any.
- * Returns the id.
- */
-const APPEND = `${ID_FUNCTIONS}
-local now = now_ms()
-local id = next_id(KEYS[1], ARGV[1], now)
-local max_length = tonumber(ARGV[2])
-local length = redis.call('XLEN', KEYS[2])
-if length >= max_length then
-  local leaving = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', length - max_length + 1)
-  redis.call('HSET', KEYS[3], 'dropped', leaving[#leaving][1])
-end
-if ARGV[6] == '' then
-  redis.call('XADD', KEYS[2], 'MAXLEN', max_length, id, 'type', ARGV[3], 'target', ARGV[4], 'data', ARGV[5])
-else
-  redis.call('XADD', KEYS[2], 'MAXLEN', max_length, id, 'type', ARGV[3], 'target', ARGV[4], 'data', ARGV[5], 'trace', ARGV[6])
-end
-redis.call('HSETNX', KEYS[3], 'origin', id)
-return id
-`;
+/** One script: the keys it is given, its named arguments, whether a list follows them, its body. */
+interface ScriptContract<K extends FixedKey, A extends string> {
+  readonly keys: readonly K[];
+  readonly args: readonly A[];
+  readonly lua: string;
+}
+
+/** `events` -> `KEY_EVENTS`, `maxLength` -> `ARG_MAX_LENGTH`: the Lua local of a name. */
+const luaName = (kind: 'KEY' | 'ARG', name: string): string =>
+  `${kind}_${name.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+
+/** The Lua that binds a contract's keys and arguments to named locals, ahead of its body. */
+function prelude(keys: readonly string[], args: readonly string[]): string {
+  const bind = (kind: 'KEY' | 'ARG', names: readonly string[], array: string) =>
+    names.map((name, index) => `local ${luaName(kind, name)} = ${array}[${index + 1}]`).join('\n');
+  return `${bind('KEY', keys, 'KEYS')}\n${bind('ARG', args, 'ARGV')}\nlocal REST = ${args.length + 1}\n`;
+}
+
+function script<const K extends FixedKey, const A extends string>(
+  keys: readonly K[],
+  args: readonly A[],
+  body: string,
+): ScriptContract<K, A> {
+  return { keys, args, lua: `${prelude(keys, args)}${body}` };
+}
+
+/** `subscriptions_key(id)` and the like: the per-client keys, spelled as `KEY_SHAPES` says. */
+const KEY_SHAPE_FUNCTIONS = (Object.entries(KEY_SHAPES) as [KeyShape, readonly [string, string]][])
+  .map(
+    ([shape, [before, after]]) =>
+      `local function ${shape.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}_key(id) return ARG_BASE .. '${before}' .. id .. '${after}' end`,
+  )
+  .join('\n');
 
 /**
- * KEYS: events, history. ARGV: after, limit.
+ * Appends one event with the next id and trims the stream to exactly `maxLength` entries,
+ * first noting the newest id that leaves, so a later replay knows whether it missed any.
+ * `traceContext` is JSON, or empty when the publish was not traced. Returns the id.
+ */
+const APPEND = script(
+  ['sequence', 'events', 'history'],
+  ['floor', 'maxLength', 'type', 'target', 'data', 'traceContext'],
+  `${ID_FUNCTIONS}
+local now = now_ms()
+local id = next_id(KEY_SEQUENCE, ARG_FLOOR, now)
+local max_length = tonumber(ARG_MAX_LENGTH)
+local length = redis.call('XLEN', KEY_EVENTS)
+if length >= max_length then
+  local leaving = redis.call('XRANGE', KEY_EVENTS, '-', '+', 'COUNT', length - max_length + 1)
+  redis.call('HSET', KEY_HISTORY, 'dropped', leaving[#leaving][1])
+end
+if ARG_TRACE_CONTEXT == '' then
+  redis.call('XADD', KEY_EVENTS, 'MAXLEN', max_length, id, 'type', ARG_TYPE, 'target', ARG_TARGET, 'data', ARG_DATA)
+else
+  redis.call('XADD', KEY_EVENTS, 'MAXLEN', max_length, id, 'type', ARG_TYPE, 'target', ARG_TARGET, 'data', ARG_DATA, 'trace', ARG_TRACE_CONTEXT)
+end
+redis.call('HSETNX', KEY_HISTORY, 'origin', id)
+return id
+`,
+);
+
+/**
  * Returns { origin or '', dropped or '', entries after `after` }, read in one step so the
  * completeness markers match the entries.
  */
-const READ_AFTER = `
-local history = redis.call('HMGET', KEYS[2], 'origin', 'dropped')
-local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
+const READ_AFTER = script(
+  ['events', 'history'],
+  ['after', 'limit'],
+  `
+local history = redis.call('HMGET', KEY_HISTORY, 'origin', 'dropped')
+local entries = redis.call('XRANGE', KEY_EVENTS, '(' .. ARG_AFTER, '+', 'COUNT', ARG_LIMIT)
 return { history[1] or '', history[2] or '', entries }
-`;
+`,
+);
+
+/** The keys and the first arguments of every subscription script. */
+const SUBSCRIPTION_KEYS = ['sequence', 'changes', 'expiry', 'instances'] as const;
+const SUBSCRIPTION_ARGS = ['base', 'floor', 'instance', 'gracePeriodMs', 'leaseMs'] as const;
 
 /**
  * What every subscription script shares.
- * KEYS: sequence, changes, expiry, instances.
- * ARGV: key base, floor, instance id, grace period ms, lease ms, then the script's own.
  *
  * A client's subscriptions expire a grace period after its last connection, on any instance,
  * closed. Each instance counts its own connections and keeps one presence entry per client in
@@ -92,26 +140,21 @@ return { history[1] or '', history[2] or '', entries }
  * `expired` change always comes before any later change of that client.
  */
 const SUBSCRIPTION_FUNCTIONS = `${ID_FUNCTIONS}
-local SEQUENCE, CHANGES, EXPIRY, INSTANCES = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local BASE, FLOOR, INSTANCE = ARGV[1], ARGV[2], ARGV[3]
-local GRACE, LEASE = tonumber(ARGV[4]), tonumber(ARGV[5])
+${KEY_SHAPE_FUNCTIONS}
+local GRACE, LEASE = tonumber(ARG_GRACE_PERIOD_MS), tonumber(ARG_LEASE_MS)
 local NOW = now_ms()
-
-local function subscriptions_key(client) return BASE .. 'subs:' .. client end
-local function presence_key(client) return BASE .. 'presence:' .. client end
-local function instance_clients_key(instance) return BASE .. 'instance:' .. instance .. ':clients' end
 
 -- A change goes into the changes stream with an id from the same sequence as events, so every
 -- instance's reader applies it before any event accepted after it.
 local function emit(kind, client, data)
-  local id = next_id(SEQUENCE, FLOOR, NOW)
-  redis.call('XADD', CHANGES, 'MAXLEN', '~', ${CHANGES_STREAM_MAXLEN}, id, 'kind', kind, 'client', client, 'data', data)
+  local id = next_id(KEY_SEQUENCE, ARG_FLOOR, NOW)
+  redis.call('XADD', KEY_CHANGES, 'MAXLEN', '~', ${CHANGES_STREAM_MAXLEN}, id, 'kind', kind, 'client', client, 'data', data)
 end
 
 -- Whether an instance whose lease is still running holds a connection of the client.
 local function has_live_presence(client)
   for _, instance in ipairs(redis.call('SMEMBERS', presence_key(client))) do
-    local lease = redis.call('ZSCORE', INSTANCES, instance)
+    local lease = redis.call('ZSCORE', KEY_INSTANCES, instance)
     if lease and tonumber(lease) > NOW then return true end
   end
   return false
@@ -119,24 +162,24 @@ end
 
 local function schedule_expiry(client, at)
   if redis.call('EXISTS', subscriptions_key(client)) == 1 then
-    redis.call('ZADD', EXPIRY, at, client)
+    redis.call('ZADD', KEY_EXPIRY, at, client)
     redis.call('PEXPIREAT', subscriptions_key(client), at + ${EXPIRY_BACKSTOP_MS})
   end
 end
 
 local function cancel_expiry(client)
-  if redis.call('ZREM', EXPIRY, client) == 1 then
+  if redis.call('ZREM', KEY_EXPIRY, client) == 1 then
     redis.call('PERSIST', subscriptions_key(client))
   end
 end
 
 local function settle(client)
-  local at = redis.call('ZSCORE', EXPIRY, client)
+  local at = redis.call('ZSCORE', KEY_EXPIRY, client)
   if at and tonumber(at) <= NOW then
     if has_live_presence(client) then
       cancel_expiry(client)
     else
-      redis.call('ZREM', EXPIRY, client)
+      redis.call('ZREM', KEY_EXPIRY, client)
       redis.call('DEL', subscriptions_key(client))
       emit('expired', client, '[]')
     end
@@ -144,12 +187,19 @@ local function settle(client)
 end
 `;
 
-/** ARGV[6]: client, then topic/since pairs. Adds the topics not held yet; returns all. */
-const ADD = `${SUBSCRIPTION_FUNCTIONS}
-local client = ARGV[6]
+/** A subscription script: the shared keys and arguments, then its own, then its body. */
+function subscriptionScript<const A extends string>(args: readonly A[], body: string) {
+  return script(SUBSCRIPTION_KEYS, [...SUBSCRIPTION_ARGS, ...args], `${SUBSCRIPTION_FUNCTIONS}${body}`);
+}
+
+/** Then topic/since pairs. Adds the topics not held yet; returns all. */
+const ADD = subscriptionScript(
+  ['client'],
+  `
+local client = ARG_CLIENT
 settle(client)
 local added = {}
-for i = 7, #ARGV, 2 do
+for i = REST, #ARGV, 2 do
   if redis.call('HSETNX', subscriptions_key(client), ARGV[i], ARGV[i + 1]) == 1 then
     added[#added + 1] = { ARGV[i], ARGV[i + 1] }
   end
@@ -158,108 +208,130 @@ if #added > 0 then emit('added', client, cjson.encode(added)) end
 -- Like the in-memory registry: without a connection anywhere, the grace period starts again.
 if not has_live_presence(client) then schedule_expiry(client, NOW + GRACE) end
 return redis.call('HGETALL', subscriptions_key(client))
-`;
+`,
+);
 
-/** ARGV[6]: client, then topics. Removes those held; returns what is left. */
-const REMOVE = `${SUBSCRIPTION_FUNCTIONS}
-local client = ARGV[6]
+/** Then topics. Removes those held; returns what is left. */
+const REMOVE = subscriptionScript(
+  ['client'],
+  `
+local client = ARG_CLIENT
 settle(client)
 local removed = {}
-for i = 7, #ARGV do
+for i = REST, #ARGV do
   if redis.call('HDEL', subscriptions_key(client), ARGV[i]) == 1 then removed[#removed + 1] = ARGV[i] end
 end
 if #removed > 0 then emit('removed', client, cjson.encode(removed)) end
-if redis.call('EXISTS', subscriptions_key(client)) == 0 then redis.call('ZREM', EXPIRY, client) end
+if redis.call('EXISTS', subscriptions_key(client)) == 0 then redis.call('ZREM', KEY_EXPIRY, client) end
 return redis.call('HGETALL', subscriptions_key(client))
-`;
+`,
+);
 
-/** ARGV[6]: client. Returns the client's topic/since pairs. */
-const LIST = `${SUBSCRIPTION_FUNCTIONS}
-local client = ARGV[6]
+/** Returns the client's topic/since pairs. */
+const LIST = subscriptionScript(
+  ['client'],
+  `
+local client = ARG_CLIENT
 settle(client)
 return redis.call('HGETALL', subscriptions_key(client))
-`;
+`,
+);
 
 /**
- * ARGV[6]: client. This instance now holds a connection of the client: its subscriptions stop
- * expiring. Renews the instance's lease; returns 0 when the instance had no lease (first use,
- * or a sweeper let go of it), so the caller registers its other clients again.
+ * This instance now holds a connection of the client: its subscriptions stop expiring. Renews
+ * the instance's lease; returns 0 when the instance had no lease (first use, or a sweeper let go
+ * of it), so the caller registers its other clients again.
  */
-const OPENED = `${SUBSCRIPTION_FUNCTIONS}
-local client = ARGV[6]
+const OPENED = subscriptionScript(
+  ['client'],
+  `
+local client = ARG_CLIENT
 settle(client)
-local known = redis.call('ZSCORE', INSTANCES, INSTANCE)
-redis.call('ZADD', INSTANCES, NOW + LEASE, INSTANCE)
-redis.call('SADD', presence_key(client), INSTANCE)
-redis.call('SADD', instance_clients_key(INSTANCE), client)
+local known = redis.call('ZSCORE', KEY_INSTANCES, ARG_INSTANCE)
+redis.call('ZADD', KEY_INSTANCES, NOW + LEASE, ARG_INSTANCE)
+redis.call('SADD', presence_key(client), ARG_INSTANCE)
+redis.call('SADD', instance_clients_key(ARG_INSTANCE), client)
 cancel_expiry(client)
 if known then return 1 end
 return 0
-`;
+`,
+);
 
-/** ARGV[6]: client. This instance's last connection of the client closed. */
-const CLOSED = `${SUBSCRIPTION_FUNCTIONS}
-local client = ARGV[6]
+/** This instance's last connection of the client closed. */
+const CLOSED = subscriptionScript(
+  ['client'],
+  `
+local client = ARG_CLIENT
 settle(client)
-redis.call('SREM', presence_key(client), INSTANCE)
-redis.call('SREM', instance_clients_key(INSTANCE), client)
+redis.call('SREM', presence_key(client), ARG_INSTANCE)
+redis.call('SREM', instance_clients_key(ARG_INSTANCE), client)
 if not has_live_presence(client) then schedule_expiry(client, NOW + GRACE) end
 return 1
-`;
+`,
+);
 
 /** Renews this instance's lease. Returns 0 when it had none (see OPENED). */
-const RENEW = `${SUBSCRIPTION_FUNCTIONS}
-local known = redis.call('ZSCORE', INSTANCES, INSTANCE)
-redis.call('ZADD', INSTANCES, NOW + LEASE, INSTANCE)
+const RENEW = subscriptionScript(
+  [],
+  `
+local known = redis.call('ZSCORE', KEY_INSTANCES, ARG_INSTANCE)
+redis.call('ZADD', KEY_INSTANCES, NOW + LEASE, ARG_INSTANCE)
 if known then return 1 end
 return 0
-`;
+`,
+);
 
 /**
- * ARGV[6]: batch size. This instance shuts down: up to a batch of its clients are let go of as
- * if their connections closed now. Returns how many are left; at 0 its lease is gone too.
+ * This instance shuts down: up to a batch of its clients are let go of as if their connections
+ * closed now. Returns how many are left; at 0 its lease is gone too.
  */
-const LEAVE = `${SUBSCRIPTION_FUNCTIONS}
-local batch = tonumber(ARGV[6])
-local clients = redis.call('SPOP', instance_clients_key(INSTANCE), batch)
+const LEAVE = subscriptionScript(
+  ['batch'],
+  `
+local batch = tonumber(ARG_BATCH)
+local clients = redis.call('SPOP', instance_clients_key(ARG_INSTANCE), batch)
 for _, client in ipairs(clients) do
   settle(client)
-  redis.call('SREM', presence_key(client), INSTANCE)
+  redis.call('SREM', presence_key(client), ARG_INSTANCE)
   if not has_live_presence(client) then schedule_expiry(client, NOW + GRACE) end
 end
-local left = redis.call('SCARD', instance_clients_key(INSTANCE))
-if left == 0 then redis.call('ZREM', INSTANCES, INSTANCE) end
+local left = redis.call('SCARD', instance_clients_key(ARG_INSTANCE))
+if left == 0 then redis.call('ZREM', KEY_INSTANCES, ARG_INSTANCE) end
 return left
-`;
+`,
+);
 
 /**
- * ARGV[6]: batch size. Run by every instance now and then; whichever runs first does the work.
+ * Run by every instance now and then; whichever runs first does the work.
  * 1. An instance whose lease ran out more than a lease ago (it crashed, or lost Redis for that
  *    long) is let go of: its connections count as closed when its lease ran out.
  * 2. Due expiries are settled: topics deleted, an `expired` change emitted.
  * Returns how much it did; a full batch means the caller should sweep again soon.
  */
-const SWEEP = `${SUBSCRIPTION_FUNCTIONS}
-local batch = tonumber(ARGV[6])
+const SWEEP = subscriptionScript(
+  ['batch'],
+  `
+local batch = tonumber(ARG_BATCH)
 local work = 0
-local lapsed = redis.call('ZRANGEBYSCORE', INSTANCES, '-inf', NOW - LEASE, 'WITHSCORES', 'LIMIT', 0, 1)
+local lapsed = redis.call('ZRANGEBYSCORE', KEY_INSTANCES, '-inf', NOW - LEASE, 'WITHSCORES', 'LIMIT', 0, 1)
 if #lapsed > 0 then
   local instance, ended = lapsed[1], tonumber(lapsed[2])
   local clients = redis.call('SPOP', instance_clients_key(instance), batch)
   for _, client in ipairs(clients) do
     redis.call('SREM', presence_key(client), instance)
-    local scheduled = redis.call('ZSCORE', EXPIRY, client)
+    local scheduled = redis.call('ZSCORE', KEY_EXPIRY, client)
     if not has_live_presence(client) and (not scheduled or tonumber(scheduled) < ended + GRACE) then
       schedule_expiry(client, ended + GRACE)
     end
   end
-  if redis.call('SCARD', instance_clients_key(instance)) == 0 then redis.call('ZREM', INSTANCES, instance) end
+  if redis.call('SCARD', instance_clients_key(instance)) == 0 then redis.call('ZREM', KEY_INSTANCES, instance) end
   work = work + #clients + 1
 end
-local due = redis.call('ZRANGEBYSCORE', EXPIRY, '-inf', NOW, 'LIMIT', 0, batch)
+local due = redis.call('ZRANGEBYSCORE', KEY_EXPIRY, '-inf', NOW, 'LIMIT', 0, batch)
 for _, client in ipairs(due) do settle(client) end
 return work + #due
-`;
+`,
+);
 
 /** @internal */
 export const HUB_SCRIPTS = {
@@ -276,3 +348,8 @@ export const HUB_SCRIPTS = {
 } as const;
 
 export type HubScript = keyof typeof HUB_SCRIPTS;
+
+/** The named arguments of a script, as `RedisConnections.run` takes them. */
+export type ScriptArgs<S extends HubScript> = Readonly<
+  Record<(typeof HUB_SCRIPTS)[S]['args'][number], string | number>
+>;

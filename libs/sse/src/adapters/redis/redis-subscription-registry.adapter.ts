@@ -13,7 +13,12 @@ import { toBrokerError } from './redis-broker-error.js';
 import type { RedisConnections, RedisLogger } from './redis-connections.js';
 import { decodeSubscriptions } from './redis-entry-codec.js';
 import type { RedisHubFeed } from './redis-hub-feed.js';
-import type { HubScript } from './redis-scripts.js';
+import type { HubScript, ScriptArgs } from './redis-scripts.js';
+
+/** The scripts of this adapter, and the arguments they all take first. */
+type SubscriptionScript = Exclude<HubScript, 'sseAppend' | 'sseReadAfter'>;
+type ClientScript = Exclude<SubscriptionScript, 'sseInstanceRenew' | 'sseInstanceLeave' | 'sseSweep'>;
+type SharedArg = 'base' | 'floor' | 'instance' | 'gracePeriodMs' | 'leaseMs';
 
 /** @internal */
 export interface RedisSubscriptionRegistryOptions {
@@ -177,7 +182,7 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
     }
     try {
       for (let left = 1; left > 0;) {
-        left = Number(await this.run('sseInstanceLeave', [BATCH]));
+        left = Number(await this.run('sseInstanceLeave', { batch: BATCH }));
       }
     } catch {
       // Redis is away: the lease runs out by itself and the clients' grace periods follow.
@@ -199,7 +204,7 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
     try {
       // A full batch means more may be waiting; a few rounds per tick keep up with a burst.
       for (let round = 0; round < 10; round++) {
-        const work = Number(await this.run('sseSweep', [BATCH]));
+        const work = Number(await this.run('sseSweep', { batch: BATCH }));
         if (!(work >= BATCH)) break;
       }
     } catch {
@@ -215,7 +220,7 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
       return;
     }
     try {
-      if (Number(await this.run('sseInstanceRenew', [])) === 0) {
+      if (Number(await this.run('sseInstanceRenew', {})) === 0) {
         this.resyncAll();
       }
       await this.sync();
@@ -262,30 +267,33 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
     }
   }
 
-  private runFor(
-    script: HubScript,
-    clientId: ClientId,
-    extra: readonly string[] = [],
-  ): Promise<unknown> {
+  /** Runs a script about one client; `rest` is its list (topics, topic/since pairs). */
+  private runFor(script: ClientScript, clientId: ClientId, rest: readonly string[] = []): Promise<unknown> {
     this.assertOpen();
-    return this.run(script, [clientId, ...extra]);
+    return this.run(script, { client: clientId }, rest);
   }
 
   /**
    * Runs a script with the shared keys and arguments. Once the feed has started, the script is
    * sent in the same tick as the call, so scripts reach Redis in the order they were called.
    */
-  private async run(script: HubScript, args: readonly (string | number)[]): Promise<unknown> {
-    const { sequence, changes, expiry, instances, base } = this.redis.keys;
+  private async run<S extends SubscriptionScript>(
+    script: S,
+    own: Omit<ScriptArgs<S>, SharedArg>,
+    rest: readonly string[] = [],
+  ): Promise<unknown> {
+    const shared: Record<SharedArg, string | number> = {
+      base: this.redis.keys.base,
+      floor: this.feed.floor,
+      instance: this.instanceId,
+      gracePeriodMs: this.gracePeriodMs,
+      leaseMs: this.leaseMs,
+    };
     try {
       if (!this.feed.isStarted) {
         await this.feed.ensureStarted();
       }
-      return await this.redis.run(
-        script,
-        [sequence, changes, expiry, instances],
-        [base, this.feed.floor, this.instanceId, this.gracePeriodMs, this.leaseMs, ...args],
-      );
+      return await this.redis.run(script, { ...shared, ...own } as unknown as ScriptArgs<S>, rest);
     } catch (error) {
       throw toBrokerError(error);
     }
