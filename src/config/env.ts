@@ -24,9 +24,12 @@ export function flagFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: bool
 
 export const isProduction = (env: NodeJS.ProcessEnv): boolean => env.NODE_ENV === 'production';
 
-/** Dev tokens are on by default outside production, and never on in production. */
+/**
+ * Dev tokens are on by default outside production, and never on in production, nor when tokens
+ * come from an identity provider (the hub then has no secret to sign them with).
+ */
 export const devTokensEnabled = (env: NodeJS.ProcessEnv): boolean =>
-  !isProduction(env) && flagFromEnv(env, 'SSE_DEV_TOKENS', true);
+  !isProduction(env) && !env.JWT_PUBLIC_KEY && !env.JWT_JWKS_URL && flagFromEnv(env, 'SSE_DEV_TOKENS', true);
 
 /** The access log is on unless `SSE_ACCESS_LOG=off`; it never carries a token. */
 export const accessLogEnabled = (env: NodeJS.ProcessEnv): boolean => flagFromEnv(env, 'SSE_ACCESS_LOG', true);

@@ -3,7 +3,7 @@ import type { SseModuleOptions } from '@app/sse';
 import { corsFromEnv } from './cors.js';
 import { accessLogEnabled, intFromEnv, logFormatFromEnv } from './env.js';
 import { accessLog } from '../http-log/access-log.js';
-import { resolveJwtSecret } from './jwt-secret.js';
+import { jwtOptionsFromEnv } from './jwt-verification.js';
 
 /**
  * The hub's options from the environment (the variables CONTRACT.md lists, plus
@@ -15,7 +15,7 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
   const env = process.env;
   const broker = env.SSE_BROKER ?? 'memory';
   return {
-    jwtSecret: resolveJwtSecret(env),
+    ...jwtOptionsFromEnv(env),
     broker: broker as SseModuleOptions['broker'],
     heartbeatMs: intFromEnv(env, 'SSE_HEARTBEAT_MS'),
     retryMs: intFromEnv(env, 'SSE_RETRY_MS'),

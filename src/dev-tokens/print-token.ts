@@ -18,7 +18,7 @@ if (!sub) {
   process.exit(2);
 }
 if (!devTokensEnabled(process.env)) {
-  console.error('dev tokens are off (NODE_ENV=production or SSE_DEV_TOKENS=off)');
+  console.error('dev tokens are off (NODE_ENV=production, SSE_DEV_TOKENS=off, or JWT_PUBLIC_KEY/JWT_JWKS_URL set)');
   process.exit(1);
 }
 const jwt = new JwtService({ secret: resolveJwtSecret(process.env, (message) => console.error(message)), signOptions: { algorithm: 'HS256' } });

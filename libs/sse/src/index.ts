@@ -40,6 +40,7 @@ export { principalOf } from './auth/request-principal.js';
 export { SSE_TRACER_NAME } from './observability/open-telemetry-hub-tracer.js';
 export { RequireRole } from './auth/require-role.decorator.js';
 export { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
+export { SseAuthenticator, type AuthenticationRequest } from './auth/sse-authenticator.js';
 export { expressSocketControl } from './http/express-socket-control.js';
 export { EnvelopeValidationPipe } from './http/validation.pipe.js';
 export { addSseSecuritySchemes } from './http/api-docs.js';
@@ -66,6 +67,7 @@ export {
   TooManyConnectionsError,
   HubFullError,
   RateLimitedError,
+  IdentityProviderUnavailableError,
 } from './domain/index.js';
 export type {
   BrokerHealth,

@@ -1,5 +1,7 @@
+import type { JWK } from 'jose';
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SseAuthenticator } from './auth/sse-authenticator.js';
 import type { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 
 /**
@@ -29,9 +31,87 @@ export type StreamMiddleware = (
  */
 export interface SseModuleOptions {
   /**
-   * Secret that signs client tokens (HS256). Required.
+   * Secret that signs client tokens (HS256, or what `jwtAlgorithms` lists of HS256/384/512), for
+   * tokens the app mints itself. Exactly one of `jwtSecret`, `jwtPublicKey` and `jwksUrl` is
+   * required, unless an `authenticator` replaces the JWT check. `SSE_JWT_SERVICE` signs with it.
    */
-  jwtSecret: string;
+  jwtSecret?: string;
+  /**
+   * The identity provider's public key, as PEM (`-----BEGIN PUBLIC KEY-----`) or a JWK object:
+   * RSA (RS256, or RS384/RS512/PS256 through `jwtAlgorithms`), EC P-256/P-384 (ES256/ES384) or
+   * Ed25519 (EdDSA). The algorithm defaults to the one the key is for.
+   */
+  jwtPublicKey?: string | JWK;
+  /**
+   * The identity provider's JWKS URL (`https://idp.example.com/.well-known/jwks.json`). Keys are
+   * cached and picked by the token's `kid`; a `kid` not in the cache makes the set be fetched
+   * again (at most once per `jwksCooldownMs`), so key rotation needs no restart. When the set
+   * cannot be fetched and no cached key fits, requests get 503 with `Retry-After`, not 401.
+   */
+  jwksUrl?: string;
+  /**
+   * The algorithms tokens may be signed with; anything else (and always `none`) is refused.
+   * HS* only with `jwtSecret`, the others only with a public key or JWKS, so an HS token signed
+   * with the public key as its secret cannot pass.
+   * @default ['HS256'] with a secret; the key's own algorithm with a public key; RS256, RS384,
+   * RS512, PS256, ES256, ES384 and EdDSA with a JWKS
+   */
+  jwtAlgorithms?: readonly string[];
+  /** Required `iss` claim (one value or any of several). Unset: not checked. */
+  jwtIssuer?: string | readonly string[];
+  /** Required `aud` claim (one value or any of several). Unset: not checked. */
+  jwtAudience?: string | readonly string[];
+  /**
+   * Seconds of clock difference allowed when checking `exp`, `nbf` and `iat` (an `iat` further
+   * in the future than this is refused).
+   * @default 0
+   */
+  jwtClockToleranceSeconds?: number;
+  /**
+   * Refuse tokens without an `exp` claim (otherwise such a token is valid forever).
+   * @default false
+   */
+  requireTokenExpiry?: boolean;
+  /**
+   * Refuse tokens whose `iat` is older than this many seconds (and tokens without `iat`),
+   * whatever their `exp`. Unset: no cap.
+   */
+  maxTokenAgeSeconds?: number;
+  /**
+   * Least time between two fetches of the JWKS caused by an unknown `kid`, so tokens with made-up
+   * `kid`s cannot make the hub hammer the identity provider.
+   * @default 30000
+   */
+  jwksCooldownMs?: number;
+  /**
+   * Claim that holds the client id, as a claim name or a dotted path (`user.id`).
+   * @default 'sub'
+   */
+  clientIdClaim?: string;
+  /**
+   * Claim that holds the roles (an array of strings, or one space-separated string): a claim
+   * name, which may itself contain dots (Auth0's `https://example.com/roles`), or a dotted path
+   * (Keycloak's `realm_access.roles`). The name is tried first.
+   * @default 'roles'
+   */
+  rolesClaim?: string;
+  /**
+   * Claim that holds the topic patterns the client may subscribe to (name or dotted path, as
+   * `rolesClaim`). Without the claim every topic is allowed.
+   * @default 'topics'
+   */
+  topicsClaim?: string;
+  /**
+   * The role (as the identity provider names it) that lets a client publish.
+   * @default 'publisher'
+   */
+  publisherRole?: string;
+  /**
+   * Who a request comes from, in place of the JWT check: for opaque tokens, a session cookie or
+   * Passport. Used by every route of the module: `GET /sse` on either `streamEndpoint`, and the
+   * REST routes (through `JwtClientGuard`). See `SseAuthenticator`.
+   */
+  authenticator?: SseAuthenticator;
   /**
    * Which broker the built-in adapters use: `memory` for a single instance, `redis` for several
    * instances that act as one hub (events, ids, history and subscriptions shared through Redis).

@@ -1,3 +1,7 @@
+import type { JWK } from 'jose';
+import { PUBLIC_KEY_ALGORITHMS, SECRET_ALGORITHMS } from './auth/jwt-algorithms.js';
+import { SseAuthenticator } from './auth/sse-authenticator.js';
+import { publicKeyOf } from './auth/token-verifier.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
 import { SseOptionsError } from './sse-options.error.js';
 
@@ -16,8 +20,18 @@ export type ResolvedSseOptions = Readonly<
 /** Token of the `ResolvedSseOptions`. */
 export const SSE_RESOLVED_OPTIONS = Symbol('SseResolvedOptions');
 
-/** Options that are required (`jwtSecret`) or that mean something only when given. */
-type OptionWithoutDefault = 'jwtSecret' | 'adapters' | 'cors';
+/** Options that mean something only when given (of the keys, one is required). */
+type OptionWithoutDefault =
+  | 'jwtSecret'
+  | 'jwtPublicKey'
+  | 'jwksUrl'
+  | 'jwtAlgorithms'
+  | 'jwtIssuer'
+  | 'jwtAudience'
+  | 'maxTokenAgeSeconds'
+  | 'authenticator'
+  | 'adapters'
+  | 'cors';
 
 /** The brokers the built-in adapters can use. */
 export const SSE_BROKERS = ['memory', 'redis'] as const;
@@ -53,6 +67,15 @@ export const SSE_DEFAULTS = {
   connectRatePerMinute: 600,
   streamEndpoint: 'http-server',
   streamMiddleware: [],
+  jwtClockToleranceSeconds: 0,
+  requireTokenExpiry: false,
+  /** jose's own default: one refetch per 30 s at most, however many unknown `kid`s arrive. */
+  jwksCooldownMs: 30_000,
+  /** CONTRACT: the client id is the `sub` claim, roles `roles`, topics `topics`. */
+  clientIdClaim: 'sub',
+  rolesClaim: 'roles',
+  topicsClaim: 'topics',
+  publisherRole: 'publisher',
 } as const satisfies Required<Omit<SseModuleOptions, OptionWithoutDefault>>;
 
 /**
@@ -61,7 +84,7 @@ export const SSE_DEFAULTS = {
  * @throws SseOptionsError
  */
 export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions {
-  const resolved: ResolvedSseOptions = { ...SSE_DEFAULTS, ...withoutUndefined(options), jwtSecret: options.jwtSecret };
+  const resolved: ResolvedSseOptions = { ...SSE_DEFAULTS, ...withoutUndefined(options) };
   const problems = (Object.keys(RULES) as (keyof ResolvedSseOptions)[])
     .map((key) => RULES[key](resolved[key], key, resolved))
     .filter((problem): problem is string => problem !== undefined);
@@ -99,8 +122,53 @@ const REDIS_KEY_PREFIX = /^[A-Za-z0-9_\-.:]{1,64}$/;
  * the broker, so a typo shows before someone switches `broker` to `redis`.
  */
 const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
-  jwtSecret: (value) =>
-    typeof value === 'string' && value.length > 0 ? undefined : 'jwtSecret must be a non-empty string',
+  jwtSecret: (value, _key, options) => {
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
+      return 'jwtSecret must be a non-empty string';
+    }
+    const keys = [options.jwtSecret, options.jwtPublicKey, options.jwksUrl].filter((key) => key !== undefined).length;
+    if (keys > 1) {
+      return 'give only one of jwtSecret, jwtPublicKey and jwksUrl';
+    }
+    return keys === 0 && options.authenticator === undefined
+      ? 'one of jwtSecret, jwtPublicKey and jwksUrl is required (or an authenticator)'
+      : undefined;
+  },
+  // The key is never echoed; only whether it can be read.
+  jwtPublicKey: (value) => {
+    if (value === undefined) return undefined;
+    try {
+      publicKeyOf(value as string | JWK);
+      return undefined;
+    } catch {
+      return 'jwtPublicKey must be a PEM public key or a public JWK (RSA, EC P-256/P-384, Ed25519)';
+    }
+  },
+  jwksUrl: (value) =>
+    value === undefined || (typeof value === 'string' && isHttpUrl(value))
+      ? undefined
+      : 'jwksUrl must be an http:// or https:// URL',
+  jwtAlgorithms: (value, key, { jwtSecret }) => {
+    if (value === undefined) return undefined;
+    const allowed: readonly string[] = jwtSecret === undefined ? PUBLIC_KEY_ALGORITHMS : SECRET_ALGORITHMS;
+    return Array.isArray(value) && value.length > 0 && value.every((alg) => allowed.includes(alg as string))
+      ? undefined
+      : `${key} must be a non-empty list of ${allowed.join(', ')} with ${jwtSecret === undefined ? 'a public key or JWKS' : 'a secret'} (got ${JSON.stringify(value)})`;
+  },
+  jwtIssuer: optionalStrings,
+  jwtAudience: optionalStrings,
+  jwtClockToleranceSeconds: nonNegativeInteger,
+  requireTokenExpiry: (value, key) => (typeof value === 'boolean' ? undefined : `${key} must be true or false`),
+  maxTokenAgeSeconds: (value, key) => (value === undefined ? undefined : positiveInteger(value, key, {} as never)),
+  jwksCooldownMs: nonNegativeInteger,
+  clientIdClaim: claimPath,
+  rolesClaim: claimPath,
+  topicsClaim: claimPath,
+  publisherRole: (value, key) => (typeof value === 'string' && value.length > 0 ? undefined : `${key} must be a non-empty string`),
+  authenticator: (value) =>
+    value === undefined || value instanceof SseAuthenticator || typeof (value as SseAuthenticator).authenticate === 'function'
+      ? undefined
+      : 'authenticator must have an authenticate(request) method (see SseAuthenticator)',
   broker: oneOf(SSE_BROKERS),
   streamEndpoint: oneOf(SSE_STREAM_ENDPOINTS),
   streamMiddleware: (value) =>
@@ -137,6 +205,28 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   publishRatePerSecond: nonNegativeInteger,
   connectRatePerMinute: nonNegativeInteger,
 };
+
+function optionalStrings(value: unknown, key: string): string | undefined {
+  const values = typeof value === 'string' ? [value] : value;
+  return value === undefined || (Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === 'string' && v !== ''))
+    ? undefined
+    : `${key} must be a non-empty string or list of strings`;
+}
+
+function claimPath(value: unknown, key: string): string | undefined {
+  return typeof value === 'string' && value.length > 0 && !value.startsWith('.') && !value.endsWith('.')
+    ? undefined
+    : `${key} must be a claim name or dotted path such as realm_access.roles (got ${JSON.stringify(value)})`;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 function isRedisUrl(value: string): boolean {
   try {

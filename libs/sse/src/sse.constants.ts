@@ -1,6 +1,3 @@
-/** The only algorithm tokens may use: pinned so `alg: none` or an RS/HS confusion cannot pass. */
-export const JWT_ALGORITHM = 'HS256';
-
 /** Where the guard looks for a token besides the Authorization header. */
 export const TOKEN_QUERY_PARAMETER = 'token';
 export const TOKEN_COOKIE = 'sse_token';

@@ -23,6 +23,7 @@ import { ConfigurableModuleClass } from './sse.module-definition.js';
 import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 import { SSE_PROVIDERS } from './sse.providers.js';
 import { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
+import { SseAuthenticator } from './auth/sse-authenticator.js';
 
 const applicationProviders = [ConnectionService, SubscriptionService, NotificationService];
 const httpProviders = [
@@ -54,10 +55,12 @@ const observabilityProviders = [
 @Module({
   controllers: [SseController, SubscriptionsController, NotificationsController],
   providers: [...SSE_PROVIDERS, ...applicationProviders, ...httpProviders, ...observabilityProviders],
-  // The guard and its JwtService go out too, so host controllers can use @UseGuards(JwtClientGuard).
+  // The guard and its authenticator go out too, so host controllers can use
+  // @UseGuards(JwtClientGuard); the JwtService signs tokens for hosts that mint their own.
   exports: [
     NotificationService,
     JwtClientGuard,
+    SseAuthenticator,
     SSE_JWT_SERVICE,
     SseMetricsService,
     BrokerHealthIndicator,

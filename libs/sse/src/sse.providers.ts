@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { HubSettings } from './application/hub-settings.js';
+import { sseAuthenticatorProvider } from './auth/sse-authenticator.provider.js';
 import { sseJwtProvider } from './auth/sse-jwt.provider.js';
 import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 import { SseAdapterSet } from './sse-adapter-set.js';
@@ -22,6 +23,7 @@ const optionsProviders: Provider[] = [
     inject: [SSE_RESOLVED_OPTIONS],
   },
   sseJwtProvider,
+  sseAuthenticatorProvider,
 ];
 
 /** The ports, bound to whatever adapters the adapter set built or was given. */

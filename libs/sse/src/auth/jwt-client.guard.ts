@@ -6,32 +6,33 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { JwtService } from '@nestjs/jwt';
+import type { IncomingMessage } from 'node:http';
 import type { ClientPrincipal } from '../domain/index.js';
-import { PRINCIPAL_REQUEST_KEY, REQUIRED_ROLE_METADATA } from '../sse.constants.js';
-import { SSE_JWT_SERVICE } from './sse-jwt.provider.js';
-import { authenticateToken, requireToken } from './authenticate-token.js';
+import { REQUIRED_ROLE_METADATA } from '../sse.constants.js';
+import { authenticateRequest } from './authenticate-request.js';
 import { rememberPrincipal } from './request-principal.js';
-import type { TokenSources } from './token-extractor.js';
+import { SseAuthenticator } from './sse-authenticator.js';
 
-type GuardedRequest = TokenSources & { [PRINCIPAL_REQUEST_KEY]?: ClientPrincipal };
+type GuardedRequest = IncomingMessage & { query?: Record<string, unknown> };
 
 /**
- * Resolves the client from its JWT and checks `@RequireRole()`. No token or a bad one is 401, a
- * valid one without the role is 403; no answer ever contains the token. Members are protected so
- * an app can extend the guard (say, to look clients up in its own store).
+ * Resolves the client through the module's `SseAuthenticator` (the JWT check, or the host's own
+ * `authenticator`) and checks `@RequireRole()`. No credential or a bad one is 401, a valid one
+ * without the role is 403; no answer ever contains the token. Members are protected so an app
+ * can extend the guard; to change who a client is on every route of the module (the
+ * HTTP-server stream endpoint does not run guards), give an `authenticator` instead.
  * @publicApi
  */
 @Injectable()
 export class JwtClientGuard implements CanActivate {
   constructor(
-    @Inject(SSE_JWT_SERVICE) protected readonly jwt: JwtService,
+    @Inject(SseAuthenticator) protected readonly authenticator: SseAuthenticator,
     protected readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
-    const principal = await this.authenticate(requireToken(request));
+    const principal = await this.authenticate(request);
     rememberPrincipal(request, principal);
     const role = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_ROLE_METADATA, [
       context.getHandler(),
@@ -43,8 +44,8 @@ export class JwtClientGuard implements CanActivate {
     return true;
   }
 
-  /** Verifies the token with the algorithm pinned and builds the principal from its claims. */
-  protected authenticate(token: string): Promise<ClientPrincipal> {
-    return authenticateToken(this.jwt, token);
+  /** Who the request comes from, as the module's authenticator says. */
+  protected authenticate(request: GuardedRequest): Promise<ClientPrincipal> {
+    return authenticateRequest(this.authenticator, request, request.query ?? {});
   }
 }

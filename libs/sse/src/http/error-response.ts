@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import { DomainError, RateLimitedError } from '../domain/index.js';
+import { DomainError, IdentityProviderUnavailableError, RateLimitedError } from '../domain/index.js';
 
 /** The one place domain error codes become HTTP statuses. */
 const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
@@ -16,6 +16,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'HUB.FULL': HttpStatus.SERVICE_UNAVAILABLE,
   'BROKER.UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
   'TRANSPORT.CLOSED': HttpStatus.SERVICE_UNAVAILABLE,
+  'AUTH.PROVIDER_UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /** An error answer: status, JSON body and any extra headers. */
@@ -27,11 +28,14 @@ export interface ErrorResponse {
   readonly expected: boolean;
 }
 
-/** `{ statusCode, error, message, code }` for a domain error, with `Retry-After` when rate limited. */
+/**
+ * `{ statusCode, error, message, code }` for a domain error, with `Retry-After` when rate limited
+ * or when the identity provider's keys cannot be fetched.
+ */
 export function domainErrorResponse(error: DomainError): ErrorResponse {
   const status = STATUS_BY_CODE[error.code] ?? HttpStatus.BAD_REQUEST;
   const headers: Record<string, string> =
-    error instanceof RateLimitedError
+    error instanceof RateLimitedError || error instanceof IdentityProviderUnavailableError
       ? { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) }
       : {};
   return {

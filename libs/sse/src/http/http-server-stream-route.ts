@@ -7,14 +7,13 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
-import type { JwtService } from '@nestjs/jwt';
 import cors from 'cors';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import proxyAddress from 'proxy-addr';
-import { authenticateToken, requireToken } from '../auth/authenticate-token.js';
+import { authenticateRequest } from '../auth/authenticate-request.js';
+import { SseAuthenticator } from '../auth/sse-authenticator.js';
 import type { StreamMiddleware } from '../sse-module-options.interface.js';
-import { SSE_JWT_SERVICE } from '../auth/sse-jwt.provider.js';
 import { SSE_ROUTE_PATH } from '../sse.module-definition.js';
 import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from '../sse-resolved-options.js';
 import { errorResponseOf, writeErrorResponse } from './error-response.js';
@@ -55,7 +54,7 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
   constructor(
     @Inject(SSE_RESOLVED_OPTIONS) private readonly options: ResolvedSseOptions,
     @Inject(SSE_ROUTE_PATH) private readonly routePath: string,
-    @Inject(SSE_JWT_SERVICE) private readonly jwt: JwtService,
+    @Inject(SseAuthenticator) private readonly authenticator: SseAuthenticator,
     private readonly adapterHost: HttpAdapterHost,
     private readonly appConfig: ApplicationConfig,
     private readonly connectRate: ConnectRateGuard,
@@ -127,11 +126,11 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
         response.end('Service Unavailable');
         return;
       }
-      // Who the client is: this endpoint and JwtClientGuard both go through authenticateToken,
-      // the one place a pluggable authenticator would take the JWT check's place.
+      // Who the client is: this endpoint and JwtClientGuard both ask the module's authenticator
+      // (the JWT check or the host's own), so both stream endpoints give the same answer.
       this.connectRate.countAttemptFrom(this.clientAddress(request));
       const query = queryOf(request.url);
-      const principal = await authenticateToken(this.jwt, requireToken({ headers: request.headers, query }));
+      const principal = await authenticateRequest(this.authenticator, request, query);
       // Node joins a repeated unknown header into one string; never an array here.
       const lastEventId = request.headers['last-event-id'] as string | undefined;
       await this.opener.open(principal, query, lastEventId, request, response);

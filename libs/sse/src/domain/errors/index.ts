@@ -11,3 +11,4 @@ export { TooManyConnectionsError } from './too-many-connections.error.js';
 export { HubFullError } from './hub-full.error.js';
 export { RateLimitedError } from './rate-limited.error.js';
 export { InvalidEventDataError } from './invalid-event-data.error.js';
+export { IdentityProviderUnavailableError } from './identity-provider-unavailable.error.js';
