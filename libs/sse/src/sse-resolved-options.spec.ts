@@ -79,3 +79,58 @@ describe('resolveSseOptions: what serves the stream', () => {
     );
   });
 });
+
+describe('resolveSseOptions: how tokens are verified', () => {
+  const problemsOf = (options: Parameters<typeof resolveSseOptions>[0]): string[] => {
+    try {
+      resolveSseOptions(options);
+      return [];
+    } catch (error) {
+      return (error as SseOptionsError).problems as string[];
+    }
+  };
+
+  it('takes exactly one key: a secret, a public key or a JWKS URL (or an authenticator instead)', () => {
+    expect(problemsOf({})).toEqual(['one of jwtSecret, jwtPublicKey and jwksUrl is required (or an authenticator)']);
+    expect(problemsOf({ jwtSecret: 's', jwksUrl: 'https://idp.example/jwks' })).toEqual([
+      'give only one of jwtSecret, jwtPublicKey and jwksUrl',
+    ]);
+    expect(problemsOf({ jwksUrl: 'https://idp.example/jwks' })).toEqual([]);
+    expect(problemsOf({ authenticator: { authenticate: async () => undefined } })).toEqual([]);
+  });
+
+  it('refuses a public key it cannot read, a JWKS URL that is not http(s), and never echoes the key', () => {
+    const problems = problemsOf({ jwtPublicKey: '-----BEGIN PUBLIC KEY-----\nsecret-looking\n-----END PUBLIC KEY-----' });
+    expect(problems).toEqual([expect.stringContaining('jwtPublicKey must be a PEM public key or a public JWK')]);
+    expect(problems.join()).not.toContain('secret-looking');
+    expect(problemsOf({ jwksUrl: 'file:///etc/keys.json' })).toEqual(['jwksUrl must be an http:// or https:// URL']);
+  });
+
+  it('pins algorithms to the kind of key: HS* with a secret only, never none', () => {
+    expect(problemsOf({ jwtSecret: 's', jwtAlgorithms: ['HS512'] })).toEqual([]);
+    expect(problemsOf({ jwtSecret: 's', jwtAlgorithms: ['RS256'] })).toEqual([expect.stringContaining('jwtAlgorithms must be')]);
+    expect(problemsOf({ jwksUrl: 'https://idp.example/jwks', jwtAlgorithms: ['HS256'] })).toEqual([
+      expect.stringContaining('jwtAlgorithms must be'),
+    ]);
+    expect(problemsOf({ jwksUrl: 'https://idp.example/jwks', jwtAlgorithms: ['none'] })).toHaveLength(1);
+  });
+
+  it('checks the lifetime and claim options', () => {
+    expect(
+      problemsOf({
+        jwtSecret: 's',
+        maxTokenAgeSeconds: 0,
+        jwtClockToleranceSeconds: -1,
+        requireTokenExpiry: 'yes' as never,
+        rolesClaim: 'realm_access.',
+        jwtIssuer: [],
+      }),
+    ).toEqual([
+      'jwtIssuer must be a non-empty string or list of strings',
+      expect.stringContaining('jwtClockToleranceSeconds must be a non-negative integer'),
+      'requireTokenExpiry must be true or false',
+      expect.stringContaining('maxTokenAgeSeconds must be a positive integer'),
+      expect.stringContaining('rolesClaim must be a claim name or dotted path'),
+    ]);
+  });
+});

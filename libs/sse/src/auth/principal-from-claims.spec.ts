@@ -21,4 +21,13 @@ describe('principalFromClaims', () => {
   ])('refuses %p', (claims) => {
     expect(principalFromClaims(claims)).toBeUndefined();
   });
+
+  it('reads the claims the mapping names, and grants publisher for the mapped role', () => {
+    const mapping = { clientIdClaim: 'user.id', rolesClaim: 'realm_access.roles', topicsClaim: 'https://x/topics', publisherRole: 'sse-pub' };
+    expect(
+      principalFromClaims({ user: { id: 'u1' }, realm_access: { roles: ['sse-pub', 'other'] }, 'https://x/topics': ['t/#'] }, mapping),
+    ).toEqual({ clientId: 'u1', roles: ['sse-pub', 'other', 'publisher'], topicPatterns: ['t/#'], expiresAt: undefined });
+    expect(principalFromClaims({ user: { id: 'u1' }, realm_access: { roles: ['publisher'] } }, mapping)?.roles).toEqual(['publisher']);
+    expect(principalFromClaims({ sub: 'u1' }, mapping)).toBeUndefined();
+  });
 });
