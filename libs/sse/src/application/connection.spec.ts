@@ -119,4 +119,17 @@ describe('Connection', () => {
     expect(connection.closeReason).toBe('token_expired');
     connection.dispose();
   });
+
+  it('ends the stream of a token valid for longer than one timer can wait (about 24.8 days)', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const { connection, sink } = open();
+    const fortyDays = 40 * 24 * 3_600_000;
+    connection.endAt(1_000_000 + fortyDays);
+    jest.advanceTimersByTime(fortyDays - 1);
+    expect(sink.ended).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(sink.ended).toBe(true);
+    expect(connection.closeReason).toBe('token_expired');
+    connection.dispose();
+  });
 });

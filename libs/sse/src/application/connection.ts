@@ -12,6 +12,9 @@ import { HeartbeatClock } from './heartbeat-clock.js';
 import type { CloseReason } from './hub-lifecycle-events.js';
 import { HEARTBEAT_MESSAGE, toStreamMessage, type StreamMessage } from './stream-message.js';
 
+/** The longest delay `setTimeout` waits (2^31-1 ms); a longer one fires at once. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 export interface ConnectionSettings {
   /** Frames that may wait for a backed-up socket before the connection is dropped as too slow. */
   readonly maxQueuedEvents: number;
@@ -88,11 +91,13 @@ export class Connection {
   /** Ends the stream at `expiresAt` (epoch ms), when the client's token runs out. */
   endAt(expiresAt: number): void {
     const delay = Math.max(0, expiresAt - Date.now());
-    // setTimeout takes at most 2^31-1 ms; a token valid for longer needs no timer this long.
-    if (delay < 2 ** 31 - 1) {
-      this.expiry = setTimeout(() => this.close('token_expired'), delay);
-      this.expiry.unref();
-    }
+    // setTimeout waits at most 2^31-1 ms (about 24.8 days; longer delays fire at once): a token
+    // valid for longer gets a timer that runs out before it, then sets the next one.
+    this.expiry =
+      delay > MAX_TIMER_DELAY_MS
+        ? setTimeout(() => this.endAt(expiresAt), MAX_TIMER_DELAY_MS)
+        : setTimeout(() => this.close('token_expired'), delay);
+    this.expiry.unref();
   }
 
   /** Sends a frame that is not an event of history (the `connected` greeting). */
