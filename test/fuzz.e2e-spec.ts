@@ -135,12 +135,14 @@ describe('HTTP fuzzing', () => {
     for (const query of queries) {
       await expectRefusedOrIgnored(query);
     }
-    for (const bad of ['?lastEventId=abc', '?topic=a%20b', '?topics=,,,', '?topic=%00']) {
+    for (const bad of ['?topic=a%20b', '?topics=,,,', '?topic=%00']) {
       expect(await expectRefusedOrIgnored(bad)).toBe(400);
     }
+    // An id the hub cannot read opens the stream (recovered:false): an EventSource gives up on a 4xx.
     for (const lastEventId of ['x', '1-1x', '1e3-0', '0x1-0', '1-', `${'9'.repeat(40)}-0`]) {
-      expect(await expectRefusedOrIgnored('', { 'last-event-id': lastEventId })).toBe(400);
+      expect(await expectRefusedOrIgnored('', { 'last-event-id': lastEventId })).toBe(200);
     }
+    expect(await expectRefusedOrIgnored('?lastEventId=abc')).toBe(200);
     expect((await request(hub.url, 'GET', '/sse/subscriptions', { token: jwt })).body.topics).toEqual([]);
   });
 

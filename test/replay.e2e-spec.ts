@@ -77,6 +77,88 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
     }
   });
 
+  it('answers an id it cannot read with 200 and recovered:false, replays nothing, and streams live events', async () => {
+    const jwt = token({ sub: 'replay-unreadable' });
+    await sendTo('replay-unreadable', 2);
+    // A native EventSource gives up for good on any non-200 answer to a reconnect.
+    const byHeader = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': 'from-another-hub' } });
+    const byQuery = await connect(`${hub.url}/sse?lastEventId=${'9'.repeat(40)}-0`, { token: jwt });
+    try {
+      for (const reader of [byHeader, byQuery]) {
+        expect(reader.greeting.recovered).toBe(false);
+      }
+      const [live] = await sendTo('replay-unreadable', 1, 'after');
+      for (const reader of [byHeader, byQuery]) {
+        expect((await reader.waitForEvents('after', 1)).map((e) => e.id)).toEqual([live]);
+        expect(reader.ofType('msg')).toHaveLength(0);
+      }
+    } finally {
+      byHeader.close();
+      byQuery.close();
+    }
+  });
+
+  it('says recovered:false for an id ahead of the newest event, and streams live events at once', async () => {
+    const jwt = token({ sub: 'replay-ahead' });
+    const [newest] = await sendTo('replay-ahead', 1);
+    // Another deployment, or a clock that stepped back across a restart: an hour ahead.
+    const ahead = `${Number(newest.split('-')[0]) + 3_600_000}-0`;
+    const reader = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': ahead } });
+    try {
+      expect(reader.greeting.recovered).toBe(false);
+      const live = await sendTo('replay-ahead', 2, 'after');
+      expect((await reader.waitForEvents('after', 2)).map((e) => e.id)).toEqual(live);
+      expect(reader.ofType('msg')).toHaveLength(0);
+      // The greeting names a point this hub knows, so a reconnect from it resumes for real.
+      const again = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': reader.greetingId! } });
+      try {
+        expect(again.greeting.recovered).toBe(true);
+        expect((await again.waitForEvents('after', 2)).map((e) => e.id)).toEqual(live);
+      } finally {
+        again.close();
+      }
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('says recovered:false for an id from before its history began (a restarted in-memory instance, a Redis that lost its data)', async () => {
+    const jwt = token({ sub: 'replay-restart' });
+    const [beforeRestart] = await sendTo('replay-restart', 1);
+    // A new life of the hub: a new process for the in-memory broker, an empty keyspace for Redis.
+    const reborn = await createTestApp({ broker, env: { SSE_HISTORY_SIZE: String(HISTORY), SSE_RETRY_MS: '50' } });
+    try {
+      const fresh = await connect(`${reborn.url}/sse`, { token: jwt });
+      fresh.close();
+      for (const lastEventId of [beforeRestart, '0-0']) {
+        const resumed = await connect(`${reborn.url}/sse`, { token: jwt, headers: { 'last-event-id': lastEventId } });
+        resumed.close();
+        expect(resumed.greeting.recovered).toBe(false);
+      }
+      // What it handed out itself, before its first event, it can vouch for.
+      expect((await publish(reborn.url, publisher, 'clients/replay-restart', 'msg', { i: 0 })).status).toBe(202);
+      for (const lastEventId of [beforeRestart, '0-0']) {
+        const resumed = await connect(`${reborn.url}/sse`, { token: jwt, headers: { 'last-event-id': lastEventId } });
+        try {
+          expect(resumed.greeting.recovered).toBe(false);
+          // What it has is still replayed.
+          expect(await resumed.waitForEvents('msg', 1)).toHaveLength(1);
+        } finally {
+          resumed.close();
+        }
+      }
+      const fromBeginning = await connect(`${reborn.url}/sse`, { token: jwt, headers: { 'last-event-id': fresh.greetingId! } });
+      try {
+        expect(fromBeginning.greeting.recovered).toBe(true);
+        expect(await fromBeginning.waitForEvents('msg', 1)).toHaveLength(1);
+      } finally {
+        fromBeginning.close();
+      }
+    } finally {
+      await reborn.close();
+    }
+  });
+
   it('gives a fresh connection no recovered flag and no old events', async () => {
     const jwt = token({ sub: 'replay-fresh' });
     await sendTo('replay-fresh', 2);

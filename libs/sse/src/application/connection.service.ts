@@ -14,6 +14,7 @@ import {
   BEGINNING,
   EventHistory,
   HubFullError,
+  isEventId,
   TooManyConnectionsError,
   EventTransport,
   SubscriptionRegistry,
@@ -49,7 +50,10 @@ const DELIVERY_REPORT_TIMEOUT_MS = 1_000;
 const SHUTDOWN_DRAIN_TIMEOUT_MS = 3_000;
 
 export interface ConnectOptions {
-  /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
+  /**
+   * Resume after this id (from Last-Event-ID); without it the stream starts at the present. An
+   * id the hub cannot read or place starts it at the present too, with `recovered: false`.
+   */
   readonly lastEventId?: EventId;
   readonly sink: ConnectionSink;
   /** The trace the stream's set-up belongs to: its later outcomes are logged with it. */
@@ -66,7 +70,11 @@ export interface StreamStarted {
 
 /** @publicApi */
 export interface OpenStreamOptions {
-  /** Resume after this id (from Last-Event-ID); without it the stream starts at the present. */
+  /**
+   * Resume after this id (from Last-Event-ID, as the client sent it); without it the stream
+   * starts at the present. An id the hub cannot read or place starts it at the present too, with
+   * `recovered: false`.
+   */
   readonly lastEventId?: EventId;
   /** The socket under the host's `@Sse()` response (see `expressSocketControl`). */
   readonly socket: SocketControl;
@@ -257,11 +265,19 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     let cursor: EventId;
     if (lastEventId === undefined) {
       cursor = await this.history.headId();
+    } else if (!isEventId(lastEventId)) {
+      // From another deployment, another hub, a proxy that rewrote it: not an answer that ends
+      // the stream, since an EventSource gives up for good on one. It starts at the present.
+      recovered = false;
+      cursor = await this.history.headId();
     } else {
       const page = await this.history.readAfter(lastEventId, this.settings.historySize);
       recovered = page.complete;
       replay = page.events;
-      cursor = lastEventId;
+      // An id this history cannot place (past its newest event, or from before it began with
+      // nothing kept since) gives way to the head, so live events are not dropped as duplicates
+      // of events the client never had, and the greeting names a point a reconnect can resume from.
+      cursor = !page.complete && page.events.length === 0 ? await this.history.headId() : lastEventId;
     }
     if (!connection.isOpen) {
       return { recovered, replayed: 0 };

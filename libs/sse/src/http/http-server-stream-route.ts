@@ -38,7 +38,7 @@ type TrustProxy = (address: string, hop: number) => boolean;
  * (`npm run bench`, see docs/benchmarks.md).
  *
  * The checks are the module's own, in the controller's order: the per-address attempt limit,
- * the token, then the stream itself (topics, Last-Event-ID, limits, broker); failures get the
+ * the token, then the stream itself (topics, limits, broker); failures get the
  * same JSON answers.
  */
 @Injectable()

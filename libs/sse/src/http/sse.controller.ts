@@ -38,20 +38,23 @@ import { StreamOpener } from './stream-opener.js';
 export class SseController {
   constructor(private readonly opener: StreamOpener) {}
 
-  /** Failures (token, topics, Last-Event-ID, limits, the broker) are JSON answers; no stream opens. */
+  /**
+   * Failures (token, topics, limits, the broker) are JSON answers; no stream opens. A Last-Event-ID
+   * the hub cannot read or place is not a failure: 200 with `recovered: false`.
+   */
   @Get()
   @ApiOperation({
     summary: "The client's event stream (Server-Sent Events)",
     description:
       'First `retry:` and a `connected` event `{ clientId, connectionId, recovered? }`, then replayed ' +
-      'events after Last-Event-ID, then live events (`id:`, `event:`, `data:`), with comment heartbeats.',
+      'events after Last-Event-ID, then live events (`id:`, `event:`, `data:`), with comment heartbeats. `recovered` is false when a Last-Event-ID cannot be resumed from: history no longer reaches back, began after it, never reached it, or cannot read it.',
   })
   @ApiQuery({ name: 'topic', required: false, isArray: true, type: String, description: 'Topic to subscribe on connect (repeatable)' })
   @ApiQuery({ name: 'topics', required: false, type: String, description: 'Comma-separated topics to subscribe on connect' })
   @ApiQuery({ name: 'lastEventId', required: false, type: String, description: 'Resume after this id (for clients that cannot send Last-Event-ID)' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this id; wins over lastEventId' })
   @ApiOkResponse({ description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  @ApiBadRequestResponse({ description: 'A bad topic or Last-Event-ID; no stream opens', type: ErrorBodyDto })
+  @ApiBadRequestResponse({ description: 'A bad topic; no stream opens (a Last-Event-ID the hub cannot read opens it with recovered: false)', type: ErrorBodyDto })
   async stream(
     @CurrentClient() principal: ClientPrincipal,
     @Query() query: Record<string, unknown>,

@@ -23,7 +23,7 @@ export class StreamOpener {
   ) {}
 
   /**
-   * Everything that can fail (topics, Last-Event-ID, limits, the broker) is settled before the
+   * Everything that can fail (topics, limits, the broker) is settled before the
    * first frame, so a failure rejects while the response can still be an ordinary JSON error.
    * @throws DomainError before any byte is written
    */

@@ -30,6 +30,15 @@ const draft = (n: number, data: unknown = { n }): EventDraft => ({
   target: toEveryone(),
 });
 
+/** Resolves once the clock reads a later millisecond than the id's. */
+async function untilClockPasses(id: EventId): Promise<void> {
+  const ms = Number(id.split('-')[0]);
+  const deadline = Date.now() + 1_000;
+  while (Date.now() <= ms && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 const ids = (events: readonly { id: EventId }[]): EventId[] => events.map((event) => event.id);
 const byId = (a: EventId, b: EventId): number => compareEventIds(a, b);
 
@@ -50,13 +59,49 @@ export function eventHistoryContract(name: string, createHub: EventHistoryHubFac
       hub = undefined;
     });
 
-    it('starts empty: head is the beginning, a replay from it is complete and empty', async () => {
+    it('starts empty: its head marks where it began, and a replay from there is complete', async () => {
       const history = await (await open()).instance();
-      await expect(history.headId()).resolves.toBe(BEGINNING);
-      await expect(history.readAfter(BEGINNING, 10)).resolves.toEqual({
-        events: [],
-        complete: true,
-      });
+      const head = await history.headId();
+      expect(isEventId(head)).toBe(true);
+      await expect(history.headId()).resolves.toBe(head);
+      await expect(history.readAfter(head, 10)).resolves.toEqual({ events: [], complete: true });
+      const first = await history.append(draft(1));
+      expect(compareEventIds(first.id, head)).toBeGreaterThan(0);
+      await expect(history.readAfter(head, 10)).resolves.toEqual({ events: [first], complete: true });
+    });
+
+    it('cannot vouch for what came before it began: a replay from BEGINNING is incomplete', async () => {
+      const history = await (await open()).instance();
+      await expect(history.readAfter(BEGINNING, 10)).resolves.toEqual({ events: [], complete: false });
+      const first = await history.append(draft(1));
+      await expect(history.readAfter(BEGINNING, 10)).resolves.toEqual({ events: [first], complete: false });
+    });
+
+    it('says a replay from an id of an earlier life (a restart that lost history) is incomplete, and gives what it has', async () => {
+      const earlier = await createHub({ capacity: 10 });
+      let before: EventId;
+      try {
+        before = (await (await earlier.instance()).append(draft(0))).id;
+      } finally {
+        await earlier.close();
+      }
+      // A restart takes longer than a millisecond; the next life's clock is past the last id.
+      await untilClockPasses(before);
+      const history = await (await open()).instance();
+      await history.headId();
+      await expect(history.readAfter(before, 10)).resolves.toEqual({ events: [], complete: false });
+      const first = await history.append(draft(1));
+      await expect(history.readAfter(before, 10)).resolves.toEqual({ events: [first], complete: false });
+    });
+
+    it('says a replay from an id past its newest event is incomplete, and gives nothing', async () => {
+      const history = await (await open()).instance();
+      const newest = await history.append(draft(1));
+      const ahead = `${Number(newest.id.split('-')[0]) + 3_600_000}-0`;
+      await expect(history.readAfter(ahead, 10)).resolves.toEqual({ events: [], complete: false });
+      const sameMillisecond = `${newest.id.split('-')[0]}-${Number(newest.id.split('-')[1]) + 1}`;
+      await expect(history.readAfter(sameMillisecond, 10)).resolves.toEqual({ events: [], complete: false });
+      await expect(history.readAfter(newest.id, 10)).resolves.toEqual({ events: [], complete: true });
     });
 
     it('gives ids of the <ms>-<seq> shape, strictly increasing in acceptance order', async () => {

@@ -13,15 +13,21 @@ import {
  * History in a ring buffer of the newest `capacity` events, for a single instance. Ids come from
  * the clock and a sequence, the shape Redis gives, so ids stay comparable if a deployment moves
  * to Redis.
+ *
+ * It lives and dies with the process, so it knows where it began: at a mark made from the clock
+ * when it was created, which is its head until the first event. Whatever came before the mark
+ * (an id from before a restart) it cannot vouch for.
  */
 export class InMemoryEventHistoryAdapter implements EventHistory {
   private readonly ring: (HubEvent | undefined)[];
   /** Index in `ring` of the oldest retained event. */
   private start = 0;
   private size = 0;
-  private lastId: EventId = BEGINNING;
-  /** The newest id that has been dropped from the ring: replays from before it are incomplete. */
-  private droppedThrough: EventId = BEGINNING;
+  /** Where this history began: the head it handed out before its first event. */
+  private readonly beginning: EventId;
+  private lastId: EventId;
+  /** The newest id that has been dropped from the ring, else the beginning: replays from before it are incomplete. */
+  private droppedThrough: EventId;
 
   constructor(
     private readonly capacity: number,
@@ -31,6 +37,9 @@ export class InMemoryEventHistoryAdapter implements EventHistory {
       throw new RangeError('sse-hub: history capacity must be a positive integer');
     }
     this.ring = new Array<HubEvent | undefined>(capacity);
+    this.beginning = nextEventId(BEGINNING, now());
+    this.lastId = this.beginning;
+    this.droppedThrough = this.beginning;
   }
 
   async append(draft: EventDraft): Promise<HubEvent> {
@@ -52,8 +61,12 @@ export class InMemoryEventHistoryAdapter implements EventHistory {
     return event;
   }
 
+  /**
+   * Complete when `after` is at or past both the beginning and the newest dropped id, and not
+   * past the head (an id this history never reached is not one it can place).
+   */
   async readAfter(after: EventId, limit: number): Promise<HistoryPage> {
-    const complete = compareEventIds(after, this.droppedThrough) >= 0;
+    const complete = compareEventIds(after, this.droppedThrough) >= 0 && compareEventIds(after, this.lastId) <= 0;
     const first = this.firstIndexAfter(after);
     const count = Math.min(limit, this.size - first);
     const events = new Array<HubEvent>(Math.max(count, 0));

@@ -82,8 +82,9 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
 
   /**
    * Complete when nothing after `after` was ever trimmed away: `after` is at or past the newest
-   * trimmed id, and it belongs to this stream's life. An id older than the first event the stream
-   * ever held (its origin) comes from before Redis lost its data, so nothing can vouch for it.
+   * trimmed id, and it belongs to this stream's life. An id older than the stream's origin (the
+   * head it handed out before its first event, else that event) comes from before Redis lost its
+   * data, so nothing can vouch for it; an id past the newest event is one this hub never reached.
    * @throws BrokerUnavailableError, ClosedTransportError
    */
   async readAfter(after: EventId, limit: number): Promise<HistoryPage> {
@@ -100,29 +101,38 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
     } catch (error) {
       throw toBrokerError(error);
     }
-    const [originReply, droppedReply, entries] = arrayOf(reply, 'a history page');
+    const [originReply, droppedReply, entries, newestReply] = arrayOf(reply, 'a history page');
     const origin = optionalEventId(originReply, 'the history origin');
     const dropped = optionalEventId(droppedReply, 'the newest trimmed id') ?? BEGINNING;
-    const sameLife =
-      after === BEGINNING || (origin !== undefined && compareEventIds(after, origin) >= 0);
-    return {
-      events: decodeEntries(entries).flatMap(decodeReadable),
-      complete: sameLife && compareEventIds(after, dropped) >= 0,
-    };
+    const head = optionalEventId(newestReply, 'the newest event id') ?? origin;
+    const complete =
+      origin !== undefined &&
+      head !== undefined &&
+      compareEventIds(after, origin) >= 0 &&
+      compareEventIds(after, dropped) >= 0 &&
+      compareEventIds(after, head) <= 0;
+    return { events: decodeEntries(entries).flatMap(decodeReadable), complete };
   }
 
-  /** @throws BrokerUnavailableError, ClosedTransportError */
+  /**
+   * The newest event's id; before the first, the stream's origin (set now if it has none).
+   * @throws BrokerUnavailableError, ClosedTransportError
+   */
   async headId(): Promise<EventId> {
     this.assertOpen();
     let reply: unknown;
     try {
       await this.feed.ensureStarted();
-      reply = await this.redis.publisher.xrevrange(this.redis.keys.events, '+', '-', 'COUNT', 1);
+      reply = await this.redis.run('sseHead', { floor: this.feed.floor });
     } catch (error) {
       throw toBrokerError(error);
     }
-    const [newest] = decodeEntries(reply);
-    return newest ? newest.id : BEGINNING;
+    const head = optionalEventId(reply, 'the head id');
+    if (head === undefined) {
+      throw toBrokerError(new Error('no head id'));
+    }
+    this.feed.noteIssued(head);
+    return head;
   }
 
   /**

@@ -16,7 +16,10 @@ export interface RedisKeys {
   readonly sequence: string;
   /** Stream: the accepted events, capped at the history size. History and live feed in one. */
   readonly events: string;
-  /** Hash: `origin` (first event id this stream ever held) and `dropped` (newest trimmed id). */
+  /**
+   * Hash: `origin` (where this stream's life began: the head handed out before its first event,
+   * else that first event's id) and `dropped` (newest trimmed id).
+   */
   readonly history: string;
   /** Stream: subscription changes, read together with `events` so both arrive in id order. */
   readonly changes: string;

@@ -112,8 +112,9 @@ return id
 );
 
 /**
- * Returns { origin or '', dropped or '', entries after `after` }, read in one step so the
- * completeness markers match the entries.
+/**
+ * Returns { origin or '', dropped or '', entries after `after`, newest id or '' }, read in one
+ * step so the completeness markers match the entries.
  */
 const READ_AFTER = script(
   ['events', 'history'],
@@ -121,7 +122,27 @@ const READ_AFTER = script(
   `
 local history = redis.call('HMGET', KEY_HISTORY, 'origin', 'dropped')
 local entries = redis.call('XRANGE', KEY_EVENTS, '(' .. ARG_AFTER, '+', 'COUNT', ARG_LIMIT)
-return { history[1] or '', history[2] or '', entries }
+local newest = redis.call('XREVRANGE', KEY_EVENTS, '+', '-', 'COUNT', 1)
+return { history[1] or '', history[2] or '', entries, newest[1] and newest[1][1] or '' }
+`,
+);
+
+/**
+ * Returns the newest event id; before the first event, the origin, which it first sets to the
+ * next id of the sequence if the stream has none: the point where this stream's life begins,
+ * so a client that was handed it can later be told its replay is complete.
+ */
+const HEAD = script(
+  ['sequence', 'events', 'history'],
+  ['floor'],
+  `${ID_FUNCTIONS}
+local newest = redis.call('XREVRANGE', KEY_EVENTS, '+', '-', 'COUNT', 1)
+if newest[1] then return newest[1][1] end
+local origin = redis.call('HGET', KEY_HISTORY, 'origin')
+if origin then return origin end
+origin = next_id(KEY_SEQUENCE, ARG_FLOOR, now_ms())
+redis.call('HSET', KEY_HISTORY, 'origin', origin)
+return origin
 `,
 );
 
@@ -337,6 +358,7 @@ return work + #due
 export const HUB_SCRIPTS = {
   sseAppend: APPEND,
   sseReadAfter: READ_AFTER,
+  sseHead: HEAD,
   sseSubscriptionsAdd: ADD,
   sseSubscriptionsRemove: REMOVE,
   sseSubscriptionsList: LIST,

@@ -5,7 +5,12 @@ import type { EventDraft, HubEvent } from '../hub-event.js';
 export interface HistoryPage {
   /** Every retained event after the id, oldest first. */
   readonly events: HubEvent[];
-  /** False when history had already dropped events after the id: the reader missed some. */
+  /**
+   * True only when the events after the id are all still here. False when history had dropped
+   * some, when the id is from before this history began (a restart that lost it; only the head
+   * handed out before the first event counts as within it), or when the id is past the newest
+   * event (one this history never reached).
+   */
   readonly complete: boolean;
 }
 
@@ -18,7 +23,10 @@ export interface EventHistory {
   append(draft: EventDraft): Promise<HubEvent>;
   /** The retained events after `after`, at most `limit` of them, oldest first. */
   readAfter(after: EventId, limit: number): Promise<HistoryPage>;
-  /** The id of the newest accepted event, or `BEGINNING` when there is none. */
+  /**
+   * The id of the newest accepted event; before the first, an id that marks where this history
+   * began (a replay after it is complete, one from `BEGINNING` may not be).
+   */
   headId(): Promise<EventId>;
 }
 
