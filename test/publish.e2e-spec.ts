@@ -28,7 +28,7 @@ describe.each(BROKERS)('Publishing (%s broker)', (broker) => {
     ['the reserved event "error"', { event: 'error', data: 1 }],
     ['an unknown field', { event: 'x', data: 1, target: 'all' }],
     ['a body that is a list', [{ event: 'x', data: 1 }]],
-    ['string data with a CR, which SSE would turn into a line break', { event: 'x', data: 'a\r\nb' }],
+    ['string data with an unpaired surrogate, which SSE would turn into U+FFFD', { event: 'x', data: 'a\ud800b' }],
     ['malformed JSON', '{"event": "x", "data": '],
   ])('answers 400 to %s and delivers nothing', async (_name, body) => {
     const jwt = token({ sub: 'pub-watcher' });
@@ -57,6 +57,20 @@ describe.each(BROKERS)('Publishing (%s broker)', (broker) => {
     expect(tooBig.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
     const huge = await post('/notifications/broadcast', { event: 'big', data: 'x'.repeat(2 * 1024 * 1024) });
     expect(huge.status).toBe(413);
+  });
+
+  it('accepts string data with carriage returns (a <textarea> sends \\r\\n); each line arrives as a line, ended by \\n', async () => {
+    const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'pub-crlf' }) });
+    try {
+      const sent = 'Dear Ann,\r\n\r\nthe invoice\ris paid.\n-- Bob\r\n';
+      const response = await post('/notifications/clients/pub-crlf', { event: 'letter', data: sent });
+      expect(response.status).toBe(202);
+      const [letter] = await reader.waitForEvents('letter', 1);
+      expect(letter.data).toBe('Dear Ann,\n\nthe invoice\nis paid.\n-- Bob\n');
+      expect(letter.id).toBe(response.body.id);
+    } finally {
+      reader.close();
+    }
   });
 
   it('answers 400 to a bad topic or client id in the path', async () => {

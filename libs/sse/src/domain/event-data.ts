@@ -1,19 +1,16 @@
 import { InvalidEventDataError } from './errors/invalid-event-data.error.js';
 
 /**
- * The frame text of an event's data: strings as they are, every other value as JSON. What a
- * client reads back is exactly what was published: JSON escapes every character SSE could not
- * carry, and a string that holds one is refused, since SSE would change it on the way (a CR
- * arrives as a line break, an unpaired surrogate as U+FFFD).
+ * The frame text of an event's data: strings as they are, every other value as JSON. JSON
+ * arrives exactly as published (it escapes every character SSE could not carry). A string
+ * arrives line by line: `\r\n`, `\r` and `\n` each end a line (one `data:` line each, as the
+ * SSE parser reads them anyway), and a client reads the lines joined by `\n`, which is what a
+ * `<textarea>`'s `\r\n` means. A string with an unpaired surrogate is refused, since SSE would
+ * turn it into U+FFFD.
  * @throws InvalidEventDataError
  */
 export function encodeEventData(data: unknown): string {
   if (typeof data === 'string') {
-    if (data.includes('\r')) {
-      throw new InvalidEventDataError(
-        'string data cannot hold a carriage return (SSE turns it into a line break); send it inside JSON',
-      );
-    }
     if (!data.isWellFormed()) {
       throw new InvalidEventDataError('string data cannot hold an unpaired surrogate; send it inside JSON');
     }
