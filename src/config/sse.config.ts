@@ -21,6 +21,7 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     retryMs: intFromEnv(env, 'SSE_RETRY_MS'),
     historySize: intFromEnv(env, 'SSE_HISTORY_SIZE'),
     maxQueuedEvents: intFromEnv(env, 'SSE_MAX_QUEUED_EVENTS'),
+    maxQueuedBytes: intFromEnv(env, 'SSE_MAX_QUEUED_BYTES'),
     subscriptionGracePeriodMs: intFromEnv(env, 'SSE_SUBSCRIPTION_GRACE_MS'),
     maxConnectionsPerClient: intFromEnv(env, 'SSE_MAX_CONNECTIONS_PER_CLIENT'),
     maxConnections: intFromEnv(env, 'SSE_MAX_CONNECTIONS'),

@@ -153,6 +153,15 @@ export interface SseModuleOptions {
    */
   maxQueuedEvents?: number;
   /**
+   * What the frames waiting for a backed-up socket may weigh, in bytes (the length of their text;
+   * a broadcast frame shared by many connections counts in full for each), so large events
+   * cannot pile up below the frame bound (1,000 events of 64 KiB would be 64 MB for one client
+   * that stopped reading). Past it the connection is closed as too slow and resumes with
+   * Last-Event-ID. At least `maxBodyBytes`, so one event of the largest size fits.
+   * @default 1048576 (1 MiB, as Centrifugo's client queue)
+   */
+  maxQueuedBytes?: number;
+  /**
    * How long a client's subscriptions outlive its last connection.
    * @default 30000
    */

@@ -57,6 +57,7 @@ export const SSE_DEFAULTS = {
   /** CONTRACT: SSE_HISTORY_SIZE default. */
   historySize: 10_000,
   maxQueuedEvents: 1_000,
+  maxQueuedBytes: 1024 * 1024,
   subscriptionGracePeriodMs: 30_000,
   /** CONTRACT: publish bodies over 64 KiB get 413. */
   maxBodyBytes: 64 * 1024,
@@ -197,6 +198,11 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   historySize: positiveInteger,
   maxQueuedEvents: positiveInteger,
   maxBodyBytes: positiveInteger,
+  maxQueuedBytes: (value, key, options) =>
+    positiveInteger(value, key, options) ??
+    ((value as number) < options.maxBodyBytes
+      ? `${key} must be at least maxBodyBytes (${options.maxBodyBytes}), so one event of the largest size fits (got ${value})`
+      : undefined),
   maxTopicsPerClient: positiveInteger,
   maxConnectionsPerClient: positiveInteger,
   maxConnections: positiveInteger,

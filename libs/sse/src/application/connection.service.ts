@@ -22,6 +22,7 @@ import {
   type ClientId,
   type ClientPrincipal,
   type EventId,
+  type HistoryPage,
   type HubEvent,
   type SubscriptionChange,
   type Unsubscribe,
@@ -79,6 +80,14 @@ export interface OpenStreamOptions {
   /** The socket under the host's `@Sse()` response (see `expressSocketControl`). */
   readonly socket: SocketControl;
 }
+
+/**
+ * Events read from history at a time for a replay. A page of the largest events (64 KiB) is
+ * 4 MiB, the most a replay holds at once; pages of small events cost a broker round trip per 64.
+ */
+const REPLAY_PAGE_SIZE = 64;
+
+const NOTHING_TO_REPLAY: HistoryPage = Object.freeze({ events: [], complete: true });
 
 /** The payload of the first frame of every stream. */
 export interface ConnectedGreeting {
@@ -256,12 +265,12 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
   private async start(
     connection: Connection,
     loaded: Promise<void>,
-    { lastEventId, sink }: ConnectOptions,
+    { lastEventId }: ConnectOptions,
   ): Promise<StreamStarted> {
     const { clientId } = connection;
     await loaded;
     let recovered: boolean | undefined;
-    let replay: HubEvent[] = [];
+    let firstPage: HistoryPage = NOTHING_TO_REPLAY;
     let cursor: EventId;
     if (lastEventId === undefined) {
       cursor = await this.history.headId();
@@ -271,13 +280,13 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
       recovered = false;
       cursor = await this.history.headId();
     } else {
-      const page = await this.history.readAfter(lastEventId, this.settings.historySize);
-      recovered = page.complete;
-      replay = page.events;
+      firstPage = await this.history.readAfter(lastEventId, REPLAY_PAGE_SIZE);
+      recovered = firstPage.complete;
       // An id this history cannot place (past its newest event, or from before it began with
       // nothing kept since) gives way to the head, so live events are not dropped as duplicates
       // of events the client never had, and the greeting names a point a reconnect can resume from.
-      cursor = !page.complete && page.events.length === 0 ? await this.history.headId() : lastEventId;
+      cursor =
+        !firstPage.complete && firstPage.events.length === 0 ? await this.history.headId() : lastEventId;
     }
     if (!connection.isOpen) {
       return { recovered, replayed: 0 };
@@ -292,23 +301,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
       data: JSON.stringify(greeting),
     });
     connection.resumeFrom(cursor);
-    const subscriptions = this.subscriptions.of(clientId);
-    let replayed = 0;
-    for (const event of replay) {
-      if (!connection.isOpen) {
-        return { recovered, replayed };
-      }
-      if (connection.isEntitledTo(event, subscriptions)) {
-        // A replay waits for the socket instead of queueing: history may be far larger than
-        // the live queue bound, and the client is reading it as fast as it can.
-        if (sink.isBackedUp()) {
-          await new Promise<void>((resolve) => sink.onceDrained(resolve));
-        }
-        connection.replay(event);
-        replayed++;
-      }
-      connection.resumeFrom(event.id);
-    }
+    const replayed = await this.replay(connection, firstPage);
     if (!connection.isOpen) {
       return { recovered, replayed };
     }
@@ -325,6 +318,45 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
       connectionId: connection.id,
     });
     return { recovered, replayed };
+  }
+
+  /**
+   * Sends the replay page by page (each page read after the last event of the one before), and
+   * each event only once the socket has taken the ones before: a replay holds one page and one
+   * socket write in memory, however long history is, and goes out as fast as the client reads.
+   * Live events meanwhile are held against the connection's bound (see `Connection`).
+   * @returns how many events were sent (the connection may have closed meanwhile)
+   */
+  private async replay(connection: Connection, firstPage: HistoryPage): Promise<number> {
+    const subscriptions = this.subscriptions.of(connection.clientId);
+    let page = firstPage;
+    let replayed = 0;
+    for (;;) {
+      for (const event of page.events) {
+        if (connection.isEntitledTo(event, subscriptions)) {
+          const writable = connection.whenWritable();
+          if (writable) {
+            await writable;
+          }
+          if (!connection.isOpen) {
+            return replayed;
+          }
+          connection.replay(event);
+          replayed++;
+        }
+        connection.resumeFrom(event.id);
+      }
+      if (page.events.length < REPLAY_PAGE_SIZE || !connection.isOpen) {
+        return replayed;
+      }
+      page = await this.history.readAfter(page.events[page.events.length - 1].id, REPLAY_PAGE_SIZE);
+      if (!page.complete) {
+        // History dropped events this client had not read yet: it reads too slowly to catch up.
+        // It resumes from the last event it got, and is then told what it missed.
+        connection.close('too_slow');
+        return replayed;
+      }
+    }
   }
 
   private finish(connection: Connection): void {
@@ -397,6 +429,8 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     if (change.kind === 'expired') {
       this.emit<SubscriptionsExpiredEvent>(SseLifecycleEvent.SubscriptionsExpired, {
         clientId: change.clientId,
+        // An adapter that does not name its expiries: unique here, as nothing else emits it.
+        expiryId: change.expiryId ?? randomUUID(),
       });
     }
   }

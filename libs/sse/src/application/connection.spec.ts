@@ -47,10 +47,10 @@ const event = (id: string, target: HubEvent['target'] = { kind: 'client', client
   target,
 });
 
-function open({ maxQueuedEvents = 3 } = {}) {
+function open({ maxQueuedEvents = 3, maxQueuedBytes = 1024 * 1024 } = {}) {
   const sink = new FakeSink();
   const clock = new HeartbeatClock(1_000);
-  const connection = new Connection('c1', bob, '0-0', sink, { maxQueuedEvents }, clock);
+  const connection = new Connection('c1', bob, '0-0', sink, { maxQueuedEvents, maxQueuedBytes }, clock);
   return { connection, sink, clock };
 }
 
@@ -88,6 +88,47 @@ describe('Connection', () => {
     expect(sink.aborted).toBe(true);
     expect(connection.closeReason).toBe('too_slow');
     expect(connection.isOpen).toBe(false);
+    connection.dispose();
+  });
+
+  it('drops a backed-up client once its queue passes the byte bound, below the frame bound', () => {
+    const { connection, sink } = open({ maxQueuedEvents: 1_000, maxQueuedBytes: 200_000 });
+    connection.goLive(new Map());
+    sink.backedUp = true;
+    const big = (id: string): HubEvent => ({ ...event(id), data: 'x'.repeat(64 * 1024) });
+    for (let n = 1; n <= 3; n++) connection.offer(big(`${n}-0`));
+    expect(connection.isOpen).toBe(true);
+    connection.offer(big('4-0'));
+    expect(connection.isOpen).toBe(false);
+    expect(connection.closeReason).toBe('too_slow');
+    expect(sink.aborted).toBe(true);
+    connection.dispose();
+  });
+
+  it('counts events held while catching up against the byte bound too', () => {
+    const { connection } = open({ maxQueuedEvents: 1_000, maxQueuedBytes: 200_000 });
+    for (let n = 1; n <= 4; n++) connection.offer({ ...event(`${n}-0`), data: 'x'.repeat(64 * 1024) });
+    expect(connection.closeReason).toBe('too_slow');
+    connection.dispose();
+  });
+
+  it('lets a replay wait until the socket has taken what was written', async () => {
+    const { connection, sink } = open();
+    expect(connection.whenWritable()).toBeUndefined();
+    sink.backedUp = true;
+    let writable = false;
+    const waiting = connection.whenWritable()?.then(() => (writable = true));
+    expect(waiting).toBeDefined();
+    await Promise.resolve();
+    expect(writable).toBe(false);
+    sink.drain();
+    await waiting;
+    expect(writable).toBe(true);
+    // A connection that closes while a replay waits lets it go on (to find it closed).
+    sink.backedUp = true;
+    const released = connection.whenWritable();
+    connection.close('client_left');
+    await expect(released).resolves.toBeUndefined();
     connection.dispose();
   });
 

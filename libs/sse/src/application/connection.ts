@@ -10,7 +10,7 @@ import {
 import type { ConnectionSink } from './connection-sink.js';
 import { HeartbeatClock } from './heartbeat-clock.js';
 import type { CloseReason } from './hub-lifecycle-events.js';
-import { HEARTBEAT_MESSAGE, toStreamMessage, type StreamMessage } from './stream-message.js';
+import { frameWeight, HEARTBEAT_MESSAGE, toReplayMessage, toStreamMessage, type StreamMessage } from './stream-message.js';
 
 /** The longest delay `setTimeout` waits (2^31-1 ms); a longer one fires at once. */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -18,22 +18,30 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 export interface ConnectionSettings {
   /** Frames that may wait for a backed-up socket before the connection is dropped as too slow. */
   readonly maxQueuedEvents: number;
+  /** What those frames may weigh (see `frameWeight`) before it is dropped as too slow. */
+  readonly maxQueuedBytes: number;
 }
 
 /**
  * One open stream. It starts out "catching up": live events are held while history is replayed,
  * then the held ones newer than the last replayed id follow, so there is no gap and no duplicate
  * (Mercure's liveQueue). Once live, frames go straight to the sink unless the socket is
- * backed up; then they queue, and past the bound the connection is dropped rather than allowed
- * to grow memory; the client resumes with Last-Event-ID.
+ * backed up; then they queue, and past the bound (in frames or in bytes) the connection is
+ * dropped rather than allowed to grow memory; the client resumes with Last-Event-ID. Held
+ * events count against the same bound. A replay never queues: it waits (`whenWritable`) until
+ * the socket has taken what was written, so it goes out as fast as the client reads.
  */
 export class Connection {
   private catchingUp = true;
   /** Live events that arrived while catching up; allocated when the first one does. */
   private held?: HubEvent[];
+  private heldBytes = 0;
   /** Frames waiting for a backed-up socket; allocated when the socket first backs up. */
   private queue?: StreamMessage[];
+  private queuedBytes = 0;
   private cancelDrainWait?: () => void;
+  /** A replay waiting for the socket to take what it wrote (see `whenWritable`). */
+  private writableWaiter?: () => void;
   /** The heartbeat clock's tick at the last write. */
   private lastWriteTick: number;
   /** Until a live event has passed the resume point, ids are compared to drop duplicates. */
@@ -113,7 +121,25 @@ export class Connection {
   /** Sends a replayed event; replay happens while catching up, in id order. */
   replay(event: HubEvent): void {
     this.cursor = event.id;
-    this.write(toStreamMessage(event));
+    this.write(toReplayMessage(event));
+  }
+
+  /**
+   * Undefined when the socket takes frames now; else a promise that settles once it has taken
+   * everything queued (or the connection has closed). A replay awaits it before each event.
+   */
+  whenWritable(): Promise<void> | undefined {
+    if (!this.isOpen || (!this.queue?.length && !this.sink.isBackedUp())) {
+      return undefined;
+    }
+    this.cancelDrainWait ??= this.sink.onceDrained(() => this.flush());
+    return new Promise<void>((resolve) => {
+      const previous = this.writableWaiter;
+      this.writableWaiter = () => {
+        previous?.();
+        resolve();
+      };
+    });
   }
 
   /**
@@ -126,7 +152,8 @@ export class Connection {
     }
     if (this.catchingUp) {
       (this.held ??= []).push(event);
-      if (this.held.length > this.settings.maxQueuedEvents) {
+      this.heldBytes += frameWeight(toStreamMessage(event));
+      if (this.held.length > this.settings.maxQueuedEvents || this.heldBytes > this.settings.maxQueuedBytes) {
         this.close('too_slow');
       }
       return true;
@@ -148,6 +175,7 @@ export class Connection {
   goLive(subscriptions: SubscriptionLookup): void {
     const held = this.held ?? [];
     this.held = undefined;
+    this.heldBytes = 0;
     this.catchingUp = false;
     for (const event of held) {
       if (this.isEntitledTo(event, subscriptions)) {
@@ -167,6 +195,7 @@ export class Connection {
     }
     // A clean end, so an EventSource reconnects (after an abort it is a no-op).
     this.sink.end();
+    this.wakeWriter();
   }
 
   /** Releases timers; the stream itself is already finished. */
@@ -175,6 +204,7 @@ export class Connection {
     this.cancelDrainWait?.();
     this.queue = undefined;
     this.held = undefined;
+    this.wakeWriter();
   }
 
   private write(message: StreamMessage): void {
@@ -195,11 +225,13 @@ export class Connection {
       return; // a backed-up socket is not idle; a heartbeat would only add to the backlog
     }
     const queue = (this.queue ??= []);
-    if (queue.length >= this.settings.maxQueuedEvents) {
+    const weight = frameWeight(message);
+    if (queue.length >= this.settings.maxQueuedEvents || this.queuedBytes + weight > this.settings.maxQueuedBytes) {
       this.close('too_slow');
       return;
     }
     queue.push(message);
+    this.queuedBytes += weight;
     this.cancelDrainWait ??= this.sink.onceDrained(() => this.flush());
   }
 
@@ -208,11 +240,24 @@ export class Connection {
     const queue = this.queue ?? [];
     let sent = 0;
     while (sent < queue.length && this.isOpen && !this.sink.isBackedUp()) {
-      this.sink.send(queue[sent++]);
+      const message = queue[sent++];
+      this.queuedBytes -= frameWeight(message);
+      this.sink.send(message);
     }
     queue.splice(0, sent);
-    if (queue.length > 0 && this.isOpen) {
-      this.cancelDrainWait = this.sink.onceDrained(() => this.flush());
+    if (!this.isOpen) {
+      return;
     }
+    if (queue.length > 0 || (this.writableWaiter && this.sink.isBackedUp())) {
+      this.cancelDrainWait = this.sink.onceDrained(() => this.flush());
+      return;
+    }
+    this.wakeWriter();
+  }
+
+  private wakeWriter(): void {
+    const waiter = this.writableWaiter;
+    this.writableWaiter = undefined;
+    waiter?.();
   }
 }

@@ -25,7 +25,15 @@ export interface ConnectionClosedEvent extends ConnectionOpenedEvent {
   readonly reason: CloseReason;
 }
 
-/** @publicApi */
+/**
+ * A client's topics expired. With a shared broker (Redis) every instance emits it, once each:
+ * a cleanup hook that must run once cluster-wide de-duplicates on `expiryId`, the same on every
+ * instance for one expiry (for example `SET <expiryId> 1 NX PX 60000` in Redis, then act only
+ * when it was set).
+ * @publicApi
+ */
 export interface SubscriptionsExpiredEvent {
   readonly clientId: ClientId;
+  /** Names this expiry, the same on every instance that emits it. */
+  readonly expiryId: string;
 }

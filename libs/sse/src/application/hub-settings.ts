@@ -7,6 +7,7 @@ export interface HubSettings {
   readonly retryMs: number;
   readonly historySize: number;
   readonly maxQueuedEvents: number;
+  readonly maxQueuedBytes: number;
   readonly maxTopicsPerClient: number;
   readonly maxConnectionsPerClient: number;
   readonly maxConnections: number;

@@ -49,6 +49,13 @@ export class InMemoryEventHistoryAdapter implements EventHistory {
   /** The synchronous core of `append`, so ids are handed out in call order. */
   appendNow(draft: EventDraft): HubEvent {
     const event: HubEvent = { ...draft, id: nextEventId(this.lastId, this.now()) };
+    this.keep(event);
+    // The caller's copy is the one delivered: encodings made for delivery are keyed to it and
+    // die with it, instead of staying beside the kept event for as long as it is in history.
+    return { ...event };
+  }
+
+  private keep(event: HubEvent): void {
     this.lastId = event.id;
     if (this.size === this.capacity) {
       this.droppedThrough = this.at(0).id;
@@ -58,7 +65,6 @@ export class InMemoryEventHistoryAdapter implements EventHistory {
       this.ring[(this.start + this.size) % this.capacity] = event;
       this.size++;
     }
-    return event;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   ClientId,
   EventId,
@@ -106,7 +107,7 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
     }
     entry.expiry = setTimeout(() => {
       this.clients.delete(clientId);
-      this.emit({ kind: 'expired', clientId });
+      this.emit({ kind: 'expired', clientId, expiryId: randomUUID() });
     }, this.gracePeriodMs);
     // A pending expiry is bookkeeping; it must not keep the process alive on its own.
     entry.expiry.unref();

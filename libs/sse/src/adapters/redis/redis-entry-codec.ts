@@ -78,7 +78,7 @@ function decodeTraceContext(stored: string): TraceContext | undefined {
   return fields;
 }
 
-export function decodeChange({ fields }: StreamEntry): SubscriptionChange {
+export function decodeChange({ id, fields }: StreamEntry): SubscriptionChange {
   const clientId = parseClientId(field(fields, 'client'));
   const data = parseJson(field(fields, 'data'));
   const kind = field(fields, 'kind');
@@ -88,7 +88,7 @@ export function decodeChange({ fields }: StreamEntry): SubscriptionChange {
     case 'removed':
       return { kind, clientId, topics: arrayOf(data, 'removed').map((topic) => parseTopic(topic)) };
     case 'expired':
-      return { kind, clientId };
+      return { kind, clientId, expiryId: id };
     default:
       throw new RedisReplyError(`unknown subscription change "${kind}"`);
   }

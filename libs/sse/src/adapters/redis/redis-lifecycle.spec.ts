@@ -124,6 +124,21 @@ describe('Redis adapters: lifecycle', () => {
     await expect(b.registry.list(client)).resolves.toEqual([]);
   });
 
+  it('names one expiry the same on every instance, so a host hook that runs on each can de-duplicate', async () => {
+    const a = await hub.instance({ gracePeriodMs: 200 });
+    const b = await hub.instance({ gracePeriodMs: 200 });
+    const heard: SubscriptionChange[][] = [[], []];
+    a.registry.watch((change) => heard[0].push(change));
+    b.registry.watch((change) => heard[1].push(change));
+    const client = parseClientId('expiring-once');
+    await a.registry.add(client, [{ topic: parseTopic('t'), since: BEGINNING }]);
+    const expiry = (changes: SubscriptionChange[]) => changes.find((change) => change.kind === 'expired');
+    await eventually(() => heard.every((changes) => expiry(changes) !== undefined), 'the expiry on both', 3_000);
+    const [onA, onB] = heard.map(expiry) as Extract<SubscriptionChange, { kind: 'expired' }>[];
+    expect(onA.expiryId).toEqual(expect.any(String));
+    expect(onB.expiryId).toBe(onA.expiryId);
+  });
+
   it('lets go of the clients of a crashed instance once its lease has run out', async () => {
     const options = { gracePeriodMs: 200, leaseMs: 300 };
     const crashed: RedisTestInstance = await hub.instance(options);

@@ -7,8 +7,12 @@ import type { Unsubscribe } from './unsubscribe.js';
 export type SubscriptionChange =
   | { readonly kind: 'added'; readonly clientId: ClientId; readonly subscriptions: Subscription[] }
   | { readonly kind: 'removed'; readonly clientId: ClientId; readonly topics: Topic[] }
-  /** The client's last connection had been gone for the grace period: all its topics are gone. */
-  | { readonly kind: 'expired'; readonly clientId: ClientId };
+  /**
+   * The client's last connection had been gone for the grace period: all its topics are gone.
+   * Every instance hears of it; `expiryId` names this expiry the same on each (with Redis, the
+   * id of the change in the shared stream), so a host can act on it once.
+   */
+  | { readonly kind: 'expired'; readonly clientId: ClientId; readonly expiryId?: string };
 
 export type SubscriptionChangeHandler = (change: SubscriptionChange) => void;
 
