@@ -2,7 +2,7 @@ import { compareEventIds } from '@app/sse';
 import { EventSource } from 'eventsource';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { buildAppOnce, removeBuild, startChildApp, type ChildApp } from './helpers/child-app.js';
-import { publish } from './helpers/http.js';
+import { publish, request } from './helpers/http.js';
 import { deleteRedisPrefix, SHARED_REDIS_URL, uniqueRedisPrefix } from './helpers/redis.js';
 import { PrivateRedisServer } from './helpers/redis-server.js';
 import { connect } from './helpers/sse-reader.js';
@@ -56,14 +56,26 @@ describe('An instance dies mid-stream (two instances on Redis)', () => {
       await waitFor(() => greetings.length === 1, { what: 'a stream on A' });
 
       // Publish continuously, alternating instances while A lives; keep every acknowledged id.
+      // Each publish has an Idempotency-Key, and one that gets no 202 (A died under it) is
+      // retried with the same key on B until it does: the publisher's side of "exactly once".
       const publisher = publisherToken();
       const accepted: string[] = [];
       let publishing = true;
       const loop = (async () => {
         for (let n = 0; publishing; n++) {
-          const via = aAlive && n % 2 === 0 ? a.url : b.url;
-          const receipt = await publish(via, publisher, 'clients/survivor', 'work', { n }).catch(() => undefined);
-          if (receipt?.status === 202) accepted.push(receipt.body.id);
+          const key = `chaos-${process.pid}-${Date.now()}-${n}`;
+          for (let attempt = 0; attempt < 200; attempt++) {
+            const via = aAlive && n % 2 === 0 && attempt === 0 ? a.url : b.url;
+            const receipt = await request<{ id: string }>(via, 'POST', '/notifications/clients/survivor', {
+              token: publisher,
+              body: { event: 'work', data: { n } },
+              headers: { 'idempotency-key': key },
+            }).catch(() => undefined);
+            if (receipt?.status === 202) {
+              accepted.push(receipt.body.id);
+              break;
+            }
+          }
         }
       })();
 
@@ -83,6 +95,8 @@ describe('An instance dies mid-stream (two instances on Redis)', () => {
       });
       expect(greetings[1].recovered).toBe(true);
       expectEveryAcceptedOnceInOrder(received, accepted);
+      // With the retries keyed, not even the publish the crash cut off arrives twice or unasked.
+      expect(received).toEqual([...accepted].sort(compareEventIds));
     } finally {
       source.close();
     }

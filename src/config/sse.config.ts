@@ -22,6 +22,7 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     historySize: intFromEnv(env, 'SSE_HISTORY_SIZE'),
     maxQueuedEvents: intFromEnv(env, 'SSE_MAX_QUEUED_EVENTS'),
     maxQueuedBytes: intFromEnv(env, 'SSE_MAX_QUEUED_BYTES'),
+    idempotencyWindowMs: intFromEnv(env, 'SSE_IDEMPOTENCY_WINDOW_MS'),
     subscriptionGracePeriodMs: intFromEnv(env, 'SSE_SUBSCRIPTION_GRACE_MS'),
     maxConnectionsPerClient: intFromEnv(env, 'SSE_MAX_CONNECTIONS_PER_CLIENT'),
     maxConnections: intFromEnv(env, 'SSE_MAX_CONNECTIONS'),

@@ -162,6 +162,13 @@ export interface SseModuleOptions {
    */
   maxQueuedBytes?: number;
   /**
+   * How long a publish's idempotency key is remembered: a publish repeated with the same key
+   * within it (REST `Idempotency-Key`, or `idempotencyKey` of a `NotificationService` method) is
+   * answered with the first one's id and delivers nothing again, on every instance.
+   * @default 300000 (5 minutes)
+   */
+  idempotencyWindowMs?: number;
+  /**
    * How long a client's subscriptions outlive its last connection.
    * @default 30000
    */

@@ -58,6 +58,7 @@ export const SSE_DEFAULTS = {
   historySize: 10_000,
   maxQueuedEvents: 1_000,
   maxQueuedBytes: 1024 * 1024,
+  idempotencyWindowMs: 300_000,
   subscriptionGracePeriodMs: 30_000,
   /** CONTRACT: publish bodies over 64 KiB get 413. */
   maxBodyBytes: 64 * 1024,
@@ -203,6 +204,7 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
     ((value as number) < options.maxBodyBytes
       ? `${key} must be at least maxBodyBytes (${options.maxBodyBytes}), so one event of the largest size fits (got ${value})`
       : undefined),
+  idempotencyWindowMs: positiveInteger,
   maxTopicsPerClient: positiveInteger,
   maxConnectionsPerClient: positiveInteger,
   maxConnections: positiveInteger,

@@ -8,6 +8,7 @@ export interface HubSettings {
   readonly historySize: number;
   readonly maxQueuedEvents: number;
   readonly maxQueuedBytes: number;
+  readonly idempotencyWindowMs: number;
   readonly maxTopicsPerClient: number;
   readonly maxConnectionsPerClient: number;
   readonly maxConnections: number;

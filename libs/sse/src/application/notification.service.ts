@@ -4,21 +4,28 @@ import type { Observable } from 'rxjs';
 import {
   EventHistory,
   EventTransport,
+  IdempotencyUnsupportedError,
   encodeEventData,
   parseClientId,
+  parseIdempotencyKey,
   parseEventType,
   parseTopic,
   toClient,
   toEveryone,
   toTopic,
   type ClientPrincipal,
+  type EventDraft,
   type EventTarget,
+  type HubEvent,
+  type IdempotencyKey,
+  type OnceAppended,
 } from '../domain/index.js';
 import { ConnectionService, type OpenStreamOptions } from './connection.service.js';
 import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
 import { HubTracer, NO_HUB_TRACER } from './hub-tracer.js';
 import { toStreamMessage, type StreamMessage } from './stream-message.js';
 import { SubscriptionService } from './subscription.service.js';
+import { HubSettings } from './hub-settings.js';
 
 /**
  * What a publish returns: the event's id in the hub-wide order, and how many connections on this
@@ -28,6 +35,22 @@ import { SubscriptionService } from './subscription.service.js';
 export interface PublishReceipt {
   readonly id: string;
   readonly delivered: number;
+  /** True when the publish repeated an idempotency key: nothing was delivered again. */
+  readonly repeated?: boolean;
+}
+
+/**
+ * Options of a publish.
+ * @publicApi
+ */
+export interface PublishOptions {
+  /**
+   * The publisher's name for this publish (a UUID, say; 1-512 visible ASCII characters). A
+   * publish repeated with the same key within `idempotencyWindowMs`, on any instance, is
+   * answered with the first one's id and delivers nothing again: a retry after a lost answer
+   * is safe. Keys are shared by everything that publishes through the hub: make them unique.
+   */
+  readonly idempotencyKey?: string;
 }
 
 /**
@@ -43,6 +66,7 @@ export class NotificationService {
   constructor(
     @Inject(EventHistory) private readonly history: EventHistory,
     @Inject(EventTransport) private readonly transport: EventTransport,
+    @Inject(HubSettings) private readonly settings: HubSettings,
     private readonly connections: ConnectionService,
     private readonly subscriptions: SubscriptionService,
     @Optional() @Inject(HubObserver) observer?: HubObserver,
@@ -59,26 +83,27 @@ export class NotificationService {
 
   /**
    * Sends an event to every connection of one client, on every instance.
-   * @throws InvalidClientIdError, InvalidEventTypeError, InvalidEventDataError, BrokerUnavailableError
+   * @throws InvalidClientIdError, InvalidEventTypeError, InvalidEventDataError, BrokerUnavailableError,
+   *   InvalidIdempotencyKeyError
    */
-  sendToClient(clientId: string, event: string, data: unknown): Promise<PublishReceipt> {
-    return this.publish(toClient(parseClientId(clientId)), event, data);
+  sendToClient(clientId: string, event: string, data: unknown, options?: PublishOptions): Promise<PublishReceipt> {
+    return this.publish(toClient(parseClientId(clientId)), event, data, options);
   }
 
   /**
    * Sends an event to every client subscribed to the topic.
    * @throws InvalidTopicError, InvalidEventTypeError, BrokerUnavailableError
    */
-  sendToTopic(topic: string, event: string, data: unknown): Promise<PublishReceipt> {
-    return this.publish(toTopic(parseTopic(topic)), event, data);
+  sendToTopic(topic: string, event: string, data: unknown, options?: PublishOptions): Promise<PublishReceipt> {
+    return this.publish(toTopic(parseTopic(topic)), event, data, options);
   }
 
   /**
    * Sends an event to every connection.
    * @throws InvalidEventTypeError, BrokerUnavailableError
    */
-  broadcast(event: string, data: unknown): Promise<PublishReceipt> {
-    return this.publish(toEveryone(), event, data);
+  broadcast(event: string, data: unknown, options?: PublishOptions): Promise<PublishReceipt> {
+    return this.publish(toEveryone(), event, data, options);
   }
 
   /**
@@ -104,8 +129,14 @@ export class NotificationService {
     return this.connections.open(principal, options);
   }
 
-  private publish(target: EventTarget, event: string, data: unknown): Promise<PublishReceipt> {
+  private publish(
+    target: EventTarget,
+    event: string,
+    data: unknown,
+    options: PublishOptions = {},
+  ): Promise<PublishReceipt> {
     const type = parseEventType(event);
+    const key = options.idempotencyKey === undefined ? undefined : parseIdempotencyKey(options.idempotencyKey);
     const value = data === undefined ? null : data;
     // Encoded here, once: data that cannot become JSON fails the publish, not every stream, and
     // local connections reuse this encoding.
@@ -113,7 +144,17 @@ export class NotificationService {
     return this.tracer.publish({ target: target.kind, type }, async (traceContext) => {
       const started = performance.now();
       const draft = traceContext ? { type, data: value, target, traceContext } : { type, data: value, target };
-      const accepted = await this.history.append(draft);
+      let accepted: HubEvent;
+      if (key === undefined) {
+        accepted = await this.history.append(draft);
+      } else {
+        const once = await this.appendOnce(draft, key);
+        if ('repeatOf' in once) {
+          // Accepted before (and delivered then, or being delivered): this publish adds nothing.
+          return { id: once.repeatOf, delivered: 0, repeated: true };
+        }
+        accepted = once.appended;
+      }
       toStreamMessage(accepted, encoded);
       await this.transport.publish(accepted);
       // Resolves once this instance's fan-out has written the event to its local streams.
@@ -121,5 +162,13 @@ export class NotificationService {
       this.observer.eventPublished(target.kind, (performance.now() - started) / 1000);
       return { id: accepted.id, delivered };
     });
+  }
+
+  /** @throws IdempotencyUnsupportedError when the history cannot append once per key */
+  private appendOnce(draft: EventDraft, key: IdempotencyKey): Promise<OnceAppended> {
+    if (!this.history.appendOnce) {
+      throw new IdempotencyUnsupportedError(this.history.constructor.name);
+    }
+    return this.history.appendOnce(draft, key, this.settings.idempotencyWindowMs);
   }
 }

@@ -6,6 +6,7 @@ export * from './event-id.js';
 export * from './event-target.js';
 export * from './event-type.js';
 export * from './hub-event.js';
+export * from './idempotency-key.js';
 export * from './subscription.js';
 export * from './topic.js';
 export * from './topic-pattern.js';

@@ -17,6 +17,8 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'BROKER.UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
   'TRANSPORT.CLOSED': HttpStatus.SERVICE_UNAVAILABLE,
   'AUTH.PROVIDER_UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
+  'PUBLISH.INVALID_IDEMPOTENCY_KEY': HttpStatus.BAD_REQUEST,
+  'PUBLISH.IDEMPOTENCY_UNSUPPORTED': HttpStatus.NOT_IMPLEMENTED,
 };
 
 /** An error answer: status, JSON body and any extra headers. */

@@ -2,12 +2,18 @@ import { Body, Controller, HttpCode, Param, Post, UseFilters, UseGuards } from '
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiHeader,
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { NotificationService, type PublishReceipt } from '../application/notification.service.js';
+import {
+  NotificationService,
+  type PublishOptions,
+  type PublishReceipt,
+} from '../application/notification.service.js';
+import { RestPublishOptions } from './publish-options.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';
 import { RequireRole } from '../auth/require-role.decorator.js';
 import { PUBLISHER_ROLE } from '../domain/index.js';
@@ -26,6 +32,12 @@ const ACCEPTED = { description: 'Accepted: the event id and how many local conne
 @ApiClientAuth()
 @ApiBadRequestResponse({ description: 'A bad event type, target or body', type: ErrorBodyDto })
 @ApiPayloadTooLargeResponse({ description: 'The body is over the limit (64 KiB by default)', type: ErrorBodyDto })
+@ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Your name for this publish (a UUID; 1-255 visible ASCII characters). Repeated within the idempotency window (5 minutes by default), on any instance, the publish is answered with the first one\'s id, `delivered: 0` and `repeated: true`, and nothing is delivered again.',
+})
 @Controller('notifications')
 @UseGuards(JwtClientGuard, PublishRateGuard)
 @RequireRole(PUBLISHER_ROLE)
@@ -40,8 +52,9 @@ export class NotificationsController {
   toClient(
     @Param('clientId') clientId: string,
     @Body(publishValidationPipe) body: PublishEventDto,
+    @RestPublishOptions() options: PublishOptions,
   ): Promise<PublishReceipt> {
-    return this.notifications.sendToClient(clientId, body.event, body.data);
+    return this.notifications.sendToClient(clientId, body.event, body.data, options);
   }
 
   /** Topics contain slashes: `topics/a/b` and `topics/a%2Fb` both name `a/b`. */
@@ -53,16 +66,20 @@ export class NotificationsController {
   toTopic(
     @Param('topic') topic: string | string[],
     @Body(publishValidationPipe) body: PublishEventDto,
+    @RestPublishOptions() options: PublishOptions,
   ): Promise<PublishReceipt> {
     const name = Array.isArray(topic) ? topic.join('/') : topic;
-    return this.notifications.sendToTopic(name, body.event, body.data);
+    return this.notifications.sendToTopic(name, body.event, body.data, options);
   }
 
   @Post('broadcast')
   @HttpCode(202)
   @ApiAcceptedResponse(ACCEPTED)
   @ApiOperation({ summary: 'Send an event to every connection (role publisher)' })
-  broadcast(@Body(publishValidationPipe) body: PublishEventDto): Promise<PublishReceipt> {
-    return this.notifications.broadcast(body.event, body.data);
+  broadcast(
+    @Body(publishValidationPipe) body: PublishEventDto,
+    @RestPublishOptions() options: PublishOptions,
+  ): Promise<PublishReceipt> {
+    return this.notifications.broadcast(body.event, body.data, options);
   }
 }

@@ -3,6 +3,7 @@ import {
   compareEventIds,
   isEventId,
   parseClientId,
+  parseIdempotencyKey,
   parseEventType,
   parseTopic,
   toClient,
@@ -12,7 +13,7 @@ import {
   type EventHistory,
   type EventId,
 } from '../domain/index.js';
-import type { HubFixture } from './hub-fixture.js';
+import { eventually, type HubFixture } from './hub-fixture.js';
 
 export interface EventHistoryHubOptions {
   /** Events the history keeps. */
@@ -222,5 +223,61 @@ export function eventHistoryContract(name: string, createHub: EventHistoryHubFac
         complete: true,
       });
     });
-  });
+  
+    describe('appendOnce (idempotency keys), when the adapter has it', () => {
+      const key = (name: string) => parseIdempotencyKey(`contract-${name}-${Math.random().toString(36).slice(2)}`);
+      const onceOf = (history: EventHistory) => {
+        if (!history.appendOnce) throw new Error('no appendOnce');
+        return history.appendOnce.bind(history);
+      };
+
+      it('appends the first publish of a key and answers a repeat with its id, on any instance, appending nothing', async () => {
+        const fixture = await open();
+        const a = await fixture.instance();
+        if (!a.appendOnce) return;
+        const b = await fixture.instance();
+        const k = key('repeat');
+        const first = await onceOf(a)(draft(1), k, 60_000);
+        expect('appended' in first).toBe(true);
+        const id = 'appended' in first ? first.appended.id : '';
+        await expect(onceOf(a)(draft(2), k, 60_000)).resolves.toEqual({ repeatOf: id });
+        await expect(onceOf(b)(draft(3), k, 60_000)).resolves.toEqual({ repeatOf: id });
+        await expect(b.headId()).resolves.toBe(id);
+        const other = await onceOf(b)(draft(4), key('other'), 60_000);
+        expect('appended' in other && compareEventIds(other.appended.id, id) > 0).toBe(true);
+      });
+
+      it('appends exactly once when the same key arrives on several instances at the same moment', async () => {
+        const fixture = await open();
+        const a = await fixture.instance();
+        if (!a.appendOnce) return;
+        const b = await fixture.instance();
+        const k = key('race');
+        const results = await Promise.all([a, b, a, b, a, b].map((history, n) => onceOf(history)(draft(n), k, 60_000)));
+        const appended = results.filter((result) => 'appended' in result);
+        expect(appended).toHaveLength(1);
+        const id = 'appended' in appended[0] ? appended[0].appended.id : '';
+        for (const result of results) {
+          expect('appended' in result ? result.appended.id : result.repeatOf).toBe(id);
+        }
+        const page = await a.readAfter(BEGINNING, 100);
+        expect(ids(page.events)).toEqual([id]);
+      });
+
+      it('forgets a key once its window has passed', async () => {
+        const fixture = await open();
+        const history = await fixture.instance();
+        if (!history.appendOnce) return;
+        const k = key('window');
+        const first = await onceOf(history)(draft(1), k, 50);
+        expect('appended' in first).toBe(true);
+        // The window is a span of time: waiting it out is the behaviour under test.
+        const again = await eventually(async () => {
+          const result = await onceOf(history)(draft(2), k, 50);
+          return 'appended' in result && result;
+        }, 'the key to be forgotten', 3_000, 20);
+        expect('appended' in first && compareEventIds(again.appended.id, first.appended.id) > 0).toBe(true);
+      });
+    });
+});
 }

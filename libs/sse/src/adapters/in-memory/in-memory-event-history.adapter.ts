@@ -7,6 +7,8 @@ import {
   type EventId,
   type HistoryPage,
   type HubEvent,
+  type IdempotencyKey,
+  type OnceAppended,
 } from '../../domain/index.js';
 
 /**
@@ -28,6 +30,8 @@ export class InMemoryEventHistoryAdapter implements EventHistory {
   private lastId: EventId;
   /** The newest id that has been dropped from the ring, else the beginning: replays from before it are incomplete. */
   private droppedThrough: EventId;
+  /** Idempotency keys of recent appends -> the id and when the key is forgotten, oldest first. */
+  private readonly keys = new Map<IdempotencyKey, { readonly id: EventId; readonly until: number }>();
 
   constructor(
     private readonly capacity: number,
@@ -44,6 +48,30 @@ export class InMemoryEventHistoryAdapter implements EventHistory {
 
   async append(draft: EventDraft): Promise<HubEvent> {
     return this.appendNow(draft);
+  }
+
+  /** Appends unless the key was used within the window (one process: a map check is atomic). */
+  async appendOnce(draft: EventDraft, key: IdempotencyKey, windowMs: number): Promise<OnceAppended> {
+    const now = this.now();
+    this.forgetKeysBefore(now);
+    const first = this.keys.get(key);
+    if (first !== undefined) {
+      return { repeatOf: first.id };
+    }
+    const appended = this.appendNow(draft);
+    this.keys.set(key, { id: appended.id, until: now + windowMs });
+    return { appended };
+  }
+
+  /**
+   * Keys are kept in the order they were set, and the window is the same for all of them, so
+   * the expired ones are at the front: memory follows the publish rate times the window.
+   */
+  private forgetKeysBefore(now: number): void {
+    for (const [key, { until }] of this.keys) {
+      if (until > now) return;
+      this.keys.delete(key);
+    }
   }
 
   /** The synchronous core of `append`, so ids are handed out in call order. */

@@ -11,6 +11,8 @@ import {
   type HistoryPage,
   type HubEvent,
   type HubEventHandler,
+  type IdempotencyKey,
+  type OnceAppended,
   type TransportHealth,
   type Unsubscribe,
 } from '../../domain/index.js';
@@ -56,6 +58,19 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
 
   /** @throws BrokerUnavailableError, ClosedTransportError */
   async append(draft: EventDraft): Promise<HubEvent> {
+    const once = await this.appendWith(draft, '', 0);
+    if (!('appended' in once)) {
+      throw toBrokerError(new Error('an append without a key was answered as a repeat'));
+    }
+    return once.appended;
+  }
+
+  /** One Lua step checks the key and appends (see the APPEND script). @throws as `append` */
+  appendOnce(draft: EventDraft, key: IdempotencyKey, windowMs: number): Promise<OnceAppended> {
+    return this.appendWith(draft, key, windowMs);
+  }
+
+  private async appendWith(draft: EventDraft, idempotencyKey: string, windowMs: number): Promise<OnceAppended> {
     this.assertOpen();
     const [type, target, data, traceContext] = encodeEvent(draft);
     let reply: unknown;
@@ -68,16 +83,20 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
         target,
         data,
         traceContext,
+        base: this.redis.keys.base,
+        idempotencyKey,
+        windowMs,
       });
     } catch (error) {
       throw toBrokerError(error);
     }
-    const id = optionalEventId(reply, 'an appended event id');
+    const [idReply, repeated] = arrayOf(reply, 'an append reply');
+    const id = optionalEventId(idReply, 'an appended event id');
     if (id === undefined) {
       throw toBrokerError(new Error('no id'));
     }
     this.feed.noteIssued(id);
-    return { ...draft, id };
+    return Number(repeated) === 1 ? { repeatOf: id } : { appended: { ...draft, id } };
   }
 
   /**

@@ -33,19 +33,22 @@ export interface RedisKeys {
   presence(clientId: ClientId): string;
   /** Set: the clients an instance holds connections of, so its crash can be cleaned up. */
   instanceClients(instanceId: string): string;
+  /** String, expiring after the idempotency window: the id of the event appended with the key. */
+  idempotency(key: string): string;
 }
 
 /** The keys every instance knows by name, which scripts receive in `KEYS`. */
 export type FixedKey = Exclude<keyof RedisKeys, 'base' | KeyShape>;
 
 /** The keys made per client or instance: `<base><before><id><after>`. */
-export type KeyShape = 'subscriptions' | 'presence' | 'instanceClients';
+export type KeyShape = 'subscriptions' | 'presence' | 'instanceClients' | 'idempotency';
 
 /** How each per-client or per-instance key is spelled, in TypeScript and (generated) in Lua. */
 export const KEY_SHAPES: Readonly<Record<KeyShape, readonly [before: string, after: string]>> = {
   subscriptions: ['subs:', ''],
   presence: ['presence:', ''],
   instanceClients: ['instance:', ':clients'],
+  idempotency: ['idem:', ''],
 };
 
 const FIXED_KEYS: Readonly<Record<FixedKey, string>> = {
@@ -69,5 +72,6 @@ export function redisKeys(prefix: string): RedisKeys {
     subscriptions: shaped('subscriptions'),
     presence: shaped('presence'),
     instanceClients: shaped('instanceClients'),
+    idempotency: shaped('idempotency'),
   };
 }

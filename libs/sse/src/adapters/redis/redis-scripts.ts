@@ -87,12 +87,23 @@ const KEY_SHAPE_FUNCTIONS = (Object.entries(KEY_SHAPES) as [KeyShape, readonly [
 /**
  * Appends one event with the next id and trims the stream to exactly `maxLength` entries,
  * first noting the newest id that leaves, so a later replay knows whether it missed any.
- * `traceContext` is JSON, or empty when the publish was not traced. Returns the id.
+ * `traceContext` is JSON, or empty when the publish was not traced. With an `idempotencyKey`
+ * (else empty), an event appended with the same key within `windowMs` is answered instead and
+ * nothing is appended: the check and the append are one atomic step, so of two concurrent
+ * publishes with one key exactly one appends, and a crash cannot leave a key without its event.
+ * Returns { id, 1 if that id is an earlier event's (a repeat) else 0 }.
  */
 const APPEND = script(
   ['sequence', 'events', 'history'],
-  ['floor', 'maxLength', 'type', 'target', 'data', 'traceContext'],
+  ['floor', 'maxLength', 'type', 'target', 'data', 'traceContext', 'base', 'idempotencyKey', 'windowMs'],
   `${ID_FUNCTIONS}
+${KEY_SHAPE_FUNCTIONS}
+local once = nil
+if ARG_IDEMPOTENCY_KEY ~= '' then
+  once = idempotency_key(ARG_IDEMPOTENCY_KEY)
+  local first = redis.call('GET', once)
+  if first then return { first, 1 } end
+end
 local now = now_ms()
 local id = next_id(KEY_SEQUENCE, ARG_FLOOR, now)
 local max_length = tonumber(ARG_MAX_LENGTH)
@@ -107,11 +118,11 @@ else
   redis.call('XADD', KEY_EVENTS, 'MAXLEN', max_length, id, 'type', ARG_TYPE, 'target', ARG_TARGET, 'data', ARG_DATA, 'trace', ARG_TRACE_CONTEXT)
 end
 redis.call('HSETNX', KEY_HISTORY, 'origin', id)
-return id
+if once then redis.call('SET', once, id, 'PX', ARG_WINDOW_MS) end
+return { id, 0 }
 `,
 );
 
-/**
 /**
  * Returns { origin or '', dropped or '', entries after `after`, newest id or '' }, read in one
  * step so the completeness markers match the entries.

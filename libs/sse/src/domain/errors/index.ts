@@ -12,3 +12,5 @@ export { HubFullError } from './hub-full.error.js';
 export { RateLimitedError } from './rate-limited.error.js';
 export { InvalidEventDataError } from './invalid-event-data.error.js';
 export { IdentityProviderUnavailableError } from './identity-provider-unavailable.error.js';
+export { InvalidIdempotencyKeyError } from './invalid-idempotency-key.error.js';
+export { IdempotencyUnsupportedError } from './idempotency-unsupported.error.js';

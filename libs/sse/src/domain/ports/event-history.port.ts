@@ -1,5 +1,6 @@
 import type { EventId } from '../event-id.js';
 import type { EventDraft, HubEvent } from '../hub-event.js';
+import type { IdempotencyKey } from '../idempotency-key.js';
 
 /** What a replay could read after a given id. */
 export interface HistoryPage {
@@ -15,12 +16,25 @@ export interface HistoryPage {
 }
 
 /**
+ * What `appendOnce` did: appended the event, or recognised the key of an event accepted within
+ * the window and appended nothing.
+ */
+export type OnceAppended = { readonly appended: HubEvent } | { readonly repeatOf: EventId };
+
+/**
  * The hub's ordered log of accepted events, shared by every instance that shares a broker. It
  * assigns ids (strictly increasing, unique hub-wide) and keeps the newest events for replay.
  */
 export interface EventHistory {
   /** Accepts an event: gives it the next id in the hub-wide order and keeps it for replay. */
   append(draft: EventDraft): Promise<HubEvent>;
+  /**
+   * Like `append`, unless an event appended with the same key is at most `windowMs` old: then
+   * nothing is appended and that event's id is answered. Atomic hub-wide: of two appends with
+   * one key, on any instances and at the same moment, exactly one appends. Optional: without it
+   * the hub refuses publishes that carry a key rather than risk delivering one twice.
+   */
+  appendOnce?(draft: EventDraft, key: IdempotencyKey, windowMs: number): Promise<OnceAppended>;
   /** The retained events after `after`, at most `limit` of them, oldest first. */
   readAfter(after: EventId, limit: number): Promise<HistoryPage>;
   /**

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { PublishReceipt } from '../../application/notification.service.js';
 
 /** The answer to a publish (documentation of `PublishReceipt`). */
@@ -8,4 +8,7 @@ export class PublishReceiptDto implements PublishReceipt {
 
   @ApiProperty({ description: 'Connections on this instance that took the event', example: 2 })
   delivered!: number;
+
+  @ApiPropertyOptional({ description: 'True when the Idempotency-Key repeated an earlier publish: nothing was delivered again', example: true })
+  repeated?: boolean;
 }
