@@ -71,10 +71,9 @@ function keyOf(options: TokenVerificationOptions): { key: KeyObject | KeyResolve
 }
 
 /**
- * The secret as a WebCrypto HMAC key per accepted algorithm, imported once. Given the bytes or a
- * KeyObject instead, jose imports the key again on every verify: ~270 µs per verify instead of
- * tens on the benchmark machine (docs/benchmarks.md). jose has checked the algorithm against the
- * accepted ones before it asks for the key.
+ * The secret as a WebCrypto HMAC key per accepted algorithm, imported once: given the bytes or a
+ * KeyObject, jose imports the key again on every verify. jose has checked the algorithm against
+ * the accepted ones before it asks for the key.
  */
 function secretKeyResolver(secret: string, algorithms: readonly string[]): KeyResolver {
   const bytes = createSecretKey(Buffer.from(secret, 'utf8')).export();
