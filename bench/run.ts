@@ -17,7 +17,8 @@ import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'nod
 import { cpus, release } from 'node:os';
 import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import {
   formatProfile,
@@ -42,6 +43,7 @@ import {
 import {
   BENCH_SECRET,
   publisherToken,
+  type BenchSigningKey,
   type EndPhaseArgs,
   type Expectation,
   type OpenResult,
@@ -52,6 +54,7 @@ import { ServerProcess, TARGETS, type TargetKey, type TargetSpec } from './lib/s
 import { selfTestParser } from './lib/sse-parser.js';
 import {
   formatTable,
+  type AuthResult,
   type BenchResults,
   type SustainedStepResult,
   type TargetResults,
@@ -66,8 +69,8 @@ const READERS = 2;
 const SERVER_SPARE_FDS = 100;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
-type Scenario = 'idle' | 'heap' | 'fanout' | 'targeted' | 'sustained' | 'redis';
-const ALL_SCENARIOS: Scenario[] = ['idle', 'heap', 'fanout', 'targeted', 'sustained', 'redis'];
+type Scenario = 'idle' | 'heap' | 'fanout' | 'targeted' | 'sustained' | 'redis' | 'auth';
+const ALL_SCENARIOS: Scenario[] = ['idle', 'heap', 'fanout', 'targeted', 'sustained', 'redis', 'auth'];
 
 interface Options {
   readonly quick: boolean;
@@ -121,6 +124,8 @@ interface Sizes {
   };
   readonly settleMs: number;
   readonly redis: { connections: number; count: number };
+  /** Connections opened per token algorithm in the auth scenario. */
+  readonly authConnections: number;
 }
 
 const FULL: Sizes = {
@@ -140,6 +145,7 @@ const FULL: Sizes = {
   },
   settleMs: 2000,
   redis: { connections: 1000, count: 100 },
+  authConnections: 4000,
 };
 
 const QUICK: Sizes = {
@@ -159,6 +165,7 @@ const QUICK: Sizes = {
   },
   settleMs: 500,
   redis: { connections: 1000, count: 30 },
+  authConnections: 1000,
 };
 
 /** A counting failure: events lost or duplicated. It fails the run. */
@@ -233,6 +240,7 @@ class Bench {
     port: number,
     from: number,
     to: number,
+    signing?: BenchSigningKey,
   ): Promise<{ perSecond: number; elapsedMs: number }> {
     const count = to - from;
     const share = Math.ceil(count / this.readers.length);
@@ -246,6 +254,7 @@ class Bench {
             {
               port,
               secret: BENCH_SECRET,
+              signing,
               startIndex: start,
               count: n,
               concurrency: 64,
@@ -654,6 +663,52 @@ class Bench {
     }
   }
 
+  /**
+   * Stream set-up rate with RS256 and ES256 tokens (the hub verifying with the public key, as with
+   * an identity provider) next to HS256, each on a fresh hub: first connects (a signature check
+   * each), then the same clients again with the same tokens (the verified-token cache answers).
+   */
+  async authSuite(results: BenchResults): Promise<void> {
+    if (!this.options.only.has('auth') || !this.options.targets.includes('hub')) return;
+    const count = this.sizes.authConnections;
+    const keys: { alg: AuthResult['alg']; env: Record<string, string>; signing?: BenchSigningKey }[] = [
+      { alg: 'HS256', env: {} },
+      ...(['RS256', 'ES256'] as const).map((alg) => {
+        const { privateKey, publicKey } =
+          alg === 'RS256'
+            ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+            : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        return {
+          alg,
+          env: { JWT_SECRET: '', JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }) as string },
+          signing: { alg, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string },
+        };
+      }),
+    ];
+    results.auth = [];
+    for (const { alg, env, signing } of keys) {
+      const server = await this.startServer(TARGETS.hub, env, `hub ${alg}`);
+      try {
+        await sleep(1000);
+        console.log(`  auth: ${count} connections with ${alg} tokens, then again`);
+        const first = await this.open(server.port, 0, count, signing);
+        await this.closeAll();
+        await sleep(this.sizes.settleMs);
+        const again = await this.open(server.port, 0, count, signing);
+        results.auth.push({
+          alg,
+          connections: count,
+          firstPerSec: first.perSecond,
+          againPerSec: again.perSecond,
+          verifyUs: await joseVerifyCost(signing),
+        });
+      } finally {
+        await this.closeAll();
+        await this.stopServer(server, TARGETS.hub);
+      }
+    }
+  }
+
   /** Two hub instances on Redis: publish on A, receive on B. */
   async redisSuite(results: BenchResults): Promise<void> {
     if (this.options.broker !== 'redis' || !this.options.only.has('redis')) return;
@@ -738,6 +793,30 @@ interface Measured {
 function ownCpuUs(): number {
   const usage = process.cpuUsage();
   return usage.user + usage.system;
+}
+
+/**
+ * What one jose verify of a client token costs here (in the harness, on the load CPU): the
+ * signature check a first connection pays, without the rest of the set-up or the noise of a
+ * shared machine's scheduling.
+ */
+async function joseVerifyCost(signing?: BenchSigningKey): Promise<number> {
+  const token = jwt.sign({ sub: 'probe' }, signing ? createPrivateKey(signing.privateKeyPem) : createSecretKey(Buffer.from(BENCH_SECRET)), {
+    algorithm: signing?.alg ?? 'HS256',
+    expiresIn: '1h',
+  });
+  // As the hub holds them: the public key as a KeyObject, the secret as an HMAC CryptoKey.
+  const key = signing
+    ? createPublicKey(signing.privateKeyPem)
+    : await crypto.subtle.importKey('raw', Buffer.from(BENCH_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const options = { algorithms: [signing?.alg ?? 'HS256'] };
+  const rounds = 500;
+  for (let i = 0; i < 50; i++) await jwtVerify(token, key, options);
+  // CPU time of the whole process (WebCrypto works on the libuv pool), not wall time.
+  const started = process.cpuUsage();
+  for (let i = 0; i < rounds; i++) await jwtVerify(token, key, options);
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / rounds;
 }
 
 /**
@@ -897,6 +976,13 @@ async function main(): Promise<number> {
           console.log(`  FAILED: ${message}`);
         }
       }
+    }
+    try {
+      await bench.authSuite(results);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      bench.failures.push(`auth: ${message}`);
+      console.log(`  FAILED: ${message}`);
     }
     try {
       await bench.redisSuite(results);

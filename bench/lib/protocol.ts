@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 /**
@@ -40,8 +40,34 @@ function keyOf(secret: string): KeyObject {
   return key;
 }
 
-export function clientToken(secret: string, index: number): string {
-  return jwt.sign({ sub: clientId(index) }, keyOf(secret), { algorithm: 'HS256', expiresIn: '2h' });
+/** An identity provider's signing key, for the token-verification scenario (RS256, ES256). */
+export interface BenchSigningKey {
+  readonly alg: 'RS256' | 'ES256';
+  readonly privateKeyPem: string;
+}
+
+const privateKeys = new Map<string, KeyObject>();
+/**
+ * The same token for the same client and key every time (until it expires), as an EventSource
+ * reconnects with the token it has: ES256 signatures are randomised, so signing again would give
+ * a new string each time.
+ */
+const tokens = new Map<string, string>();
+
+export function clientToken(secret: string, index: number, signing?: BenchSigningKey): string {
+  const cacheKey = `${signing?.alg ?? 'HS256'}:${index}`;
+  const cached = tokens.get(cacheKey);
+  if (cached) return cached;
+  let token: string;
+  if (signing) {
+    let key = privateKeys.get(signing.privateKeyPem);
+    if (!key) privateKeys.set(signing.privateKeyPem, (key = createPrivateKey(signing.privateKeyPem)));
+    token = jwt.sign({ sub: clientId(index) }, key, { algorithm: signing.alg, expiresIn: '2h' });
+  } else {
+    token = jwt.sign({ sub: clientId(index) }, keyOf(secret), { algorithm: 'HS256', expiresIn: '2h' });
+  }
+  tokens.set(cacheKey, token);
+  return token;
 }
 
 export function publisherToken(secret: string): string {
@@ -61,6 +87,8 @@ export function targetedShare(total: number, clients: number, index: number): nu
 export interface OpenArgs {
   readonly port: number;
   readonly secret: string;
+  /** Sign with this key instead of the secret (the hub then verifies with its public key). */
+  readonly signing?: BenchSigningKey;
   readonly startIndex: number;
   readonly count: number;
   /** Connections being set up at once by this process. */

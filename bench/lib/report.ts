@@ -65,6 +65,16 @@ export interface HeapResult {
   perConnKb: number;
 }
 
+/** Stream set-up rate with tokens signed by one algorithm: first connect, then again with the same tokens. */
+export interface AuthResult {
+  alg: 'HS256' | 'RS256' | 'ES256';
+  connections: number;
+  firstPerSec: number;
+  againPerSec: number;
+  /** µs of CPU per jose verify of one such token, measured in the harness. */
+  verifyUs: number;
+}
+
 export interface TargetResults {
   label: string;
   baseRssMb?: number;
@@ -106,6 +116,8 @@ export interface BenchResults {
   sizes: unknown;
   targets: Partial<Record<string, TargetResults>>;
   redis?: RedisResult;
+  /** Stream set-up with tokens of each algorithm, on the hub (see Bench.authSuite). */
+  auth?: AuthResult[];
   profiles?: ProfileSummary[];
   notes: string[];
   failures: string[];
@@ -262,6 +274,19 @@ export function formatTable(results: BenchResults): string {
         : `Redis, publish on A / receive on ${redis.connections} connections on B: ` +
             `p50 ${ms(redis.p50Ms)}, p99 ${ms(redis.p99Ms)}, max ${ms(redis.maxMs)} over ${redis.events} events`,
     );
+  }
+  const auth = results.auth ?? [];
+  const hs = auth.find((a) => a.alg === 'HS256');
+  if (auth.length > 0) {
+    lines.push('', `Stream set-up by token algorithm (hub, ${auth[0].connections} connections; ratio to HS256 in this run):`);
+    for (const a of auth) {
+      const vsHs = (value: number, base?: number): string => (base ? ` (${(value / base).toFixed(2)}x)` : '');
+      lines.push(
+        `  ${a.alg}: first connect ${a.firstPerSec.toFixed(0)}/s${vsHs(a.firstPerSec, hs?.firstPerSec)}, ` +
+          `again with the same token ${a.againPerSec.toFixed(0)}/s${vsHs(a.againPerSec, hs?.againPerSec)}; ` +
+          `one verify ${a.verifyUs.toFixed(1)} µs of CPU${vsHs(a.verifyUs, hs?.verifyUs)}`,
+      );
+    }
   }
   const jwtCost = results.machine.jwtVerify;
   lines.push(

@@ -187,7 +187,7 @@ class Connection implements SseHandlers {
 
 function open(args: OpenArgs): Promise<OpenResult> {
   const tokens: string[] = [];
-  for (let i = 0; i < args.count; i++) tokens.push(clientToken(args.secret, args.startIndex + i));
+  for (let i = 0; i < args.count; i++) tokens.push(clientToken(args.secret, args.startIndex + i, args.signing));
   const startedAt = Date.now();
   let next = 0;
   let inFlight = 0;

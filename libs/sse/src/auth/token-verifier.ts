@@ -54,11 +54,8 @@ export function createTokenVerifier(options: TokenVerificationOptions): TokenVer
 
 function keyOf(options: TokenVerificationOptions): { key: KeyObject | KeyResolver; algorithms: readonly string[] } {
   if (options.jwtSecret !== undefined) {
-    // A KeyObject, made once: no per-verify conversion of the string.
-    return {
-      key: createSecretKey(Buffer.from(options.jwtSecret, 'utf8')),
-      algorithms: options.jwtAlgorithms ?? [SECRET_ALGORITHMS[0]],
-    };
+    const algorithms = options.jwtAlgorithms ?? [SECRET_ALGORITHMS[0]];
+    return { key: secretKeyResolver(options.jwtSecret, algorithms), algorithms };
   }
   if (options.jwtPublicKey !== undefined) {
     const key = publicKeyOf(options.jwtPublicKey);
@@ -71,6 +68,28 @@ function keyOf(options: TokenVerificationOptions): { key: KeyObject | KeyResolve
     };
   }
   throw new Error('sse-hub: no jwtSecret, jwtPublicKey or jwksUrl to verify tokens with');
+}
+
+/**
+ * The secret as a WebCrypto HMAC key per accepted algorithm, imported once: given the bytes or a
+ * KeyObject, jose imports the key again on every verify. jose has checked the algorithm against
+ * the accepted ones before it asks for the key.
+ */
+function secretKeyResolver(secret: string, algorithms: readonly string[]): KeyResolver {
+  const bytes = createSecretKey(Buffer.from(secret, 'utf8')).export();
+  const keys = new Map(
+    algorithms.map((alg) => [
+      alg,
+      crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']),
+    ]),
+  );
+  return async ({ alg }) => {
+    const key = alg === undefined ? undefined : keys.get(alg);
+    if (key === undefined) {
+      throw new Error('algorithm not accepted');
+    }
+    return key;
+  };
 }
 
 /** A PEM (a private key's public half is taken too) or a JWK, as a public KeyObject. */
