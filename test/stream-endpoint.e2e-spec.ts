@@ -189,6 +189,32 @@ describe("streamEndpoint: 'http-server': what Express middleware would have done
   });
 });
 
+describe("streamEndpoint: 'http-server' in an app that calls enableCors()", () => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ app, url } = await startHost({}, (host) => host.enableCors({ origin: 'https://app.example.com', credentials: true })));
+  });
+  afterAll(() => app.close());
+
+  it("answers the stream with the app's own CORS headers, with no cors option given to the module", async () => {
+    const origin = { origin: 'https://app.example.com' };
+    const reader = await connect(`${url}/api/push/sse`, { token: token({ sub: 'ivy' }), headers: { ...tenant, ...origin } });
+    try {
+      expect(reader.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(reader.headers.get('access-control-allow-credentials')).toBe('true');
+    } finally {
+      reader.close();
+    }
+    // The same headers as a route Express serves.
+    const rest = await fetch(`${url}/api/push/sse/subscriptions`, {
+      headers: { authorization: `Bearer ${token({ sub: 'ivy' })}`, ...tenant, ...origin },
+    });
+    expect(rest.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+  });
+});
+
 describe("streamEndpoint: 'http-server': shutdown", () => {
   /** Opens a stream with node:http, so a clean end and a cut connection can be told apart. */
   function openRaw(url: string, bearer: string): Promise<{ response: IncomingMessage; finished: Promise<'end' | 'aborted'> }> {

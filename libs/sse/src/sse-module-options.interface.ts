@@ -210,8 +210,9 @@ export interface SseModuleOptions {
    *   (and `HEAD`) before Express sees it. An open stream holds about a third less heap, and a
    *   fan-out costs less CPU per delivery (Express gives each request and response a hidden
    *   class of its own; see docs/benchmarks.md). The module provides what a host would
-   *   otherwise get from Express: the global prefix and `path` are honoured, `cors` below stands
-   *   for `enableCors()`, `streamMiddleware` for an access log or other middleware, the attempt
+   *   otherwise get from Express: the global prefix and `path` are honoured, the app's
+   *   `enableCors()` applies (or `cors` below), `streamMiddleware` stands for an access log or
+   *   other middleware, the attempt
    *   limit follows Express's `trust proxy`, new streams get 503 once a shutdown starts, and open
    *   ones are ended and drained before the server closes. Host guards and interceptors do not
    *   see the stream (a RouterModule mount made by the host is not seen either: use `path`).
@@ -222,9 +223,10 @@ export interface SseModuleOptions {
    */
   streamEndpoint?: 'controller' | 'http-server';
   /**
-   * CORS for the stream when `streamEndpoint` is `http-server` (the host's `enableCors()` does
-   * not reach it); the same options `enableCors()` takes. Preflight requests still go to Nest.
-   * Unset: no CORS headers on the stream.
+   * CORS for the stream when `streamEndpoint` is `http-server`; the same options `enableCors()`
+   * takes. Unset: the app's own `enableCors()` (or NestFactory's `cors`) settings, which the
+   * module finds on the Express app and runs on the stream too; no CORS headers when the app has
+   * none. Preflight requests go to Nest either way.
    */
   cors?: CorsOptions;
   /**

@@ -45,7 +45,7 @@ type TrustProxy = (address: string, hop: number) => boolean;
 export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('SseStreamRoute');
   /** The host's `streamMiddleware`, then CORS: what Express would have run before the route. */
-  private readonly middleware: readonly StreamMiddleware[];
+  private middleware: readonly StreamMiddleware[];
   private server?: Server;
   private app?: RequestListener;
   private streamPath = '/sse';
@@ -77,6 +77,11 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
     if (!server.listeners('request').includes(app)) {
       this.logger.log('The HTTP server does not call an Express app directly: GET /sse is served by the Nest controller');
       return;
+    }
+    const appCors = this.options.cors ? undefined : corsMiddlewareOf(app);
+    if (appCors) {
+      // The app's enableCors() (or NestFactory's `cors`), which Express would have run first.
+      this.middleware = [...this.middleware, appCors];
     }
     this.streamPath = joinPath(this.appConfig.getGlobalPrefix(), this.routePath, 'sse');
     this.server = server;
@@ -161,6 +166,16 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
     }
     writeErrorResponse(response, answer);
   }
+}
+
+/**
+ * The CORS middleware the app installed with `enableCors()` (Nest's Express adapter adds the
+ * `cors` package's middleware to the app's router), so the stream answers with the same headers
+ * without being told twice.
+ */
+function corsMiddlewareOf(app: RequestListener): StreamMiddleware | undefined {
+  const router = (app as { router?: { stack?: { name?: string; handle?: StreamMiddleware }[] } }).router;
+  return router?.stack?.find((layer) => layer.name === 'corsMiddleware')?.handle;
 }
 
 /** Runs one middleware; false when it answered the request itself instead of calling `next`. */
