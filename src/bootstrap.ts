@@ -2,7 +2,7 @@ import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { corsFromEnv } from './config/cors.js';
-import { accessLogEnabled, logFormatFromEnv } from './config/env.js';
+import { accessLogEnabled, apiDocsEnabled, logFormatFromEnv } from './config/env.js';
 import { setUpApiDocs } from './docs/api-docs.js';
 import { accessLog } from './http-log/access-log.js';
 
@@ -32,6 +32,8 @@ export async function createApp({
     // The routes Express serves; the stream has it as the hub's `streamMiddleware` (sse.config.ts).
     app.use(accessLog(logFormatFromEnv(process.env)));
   }
-  setUpApiDocs(app);
+  if (apiDocsEnabled(process.env)) {
+    setUpApiDocs(app);
+  }
   return app;
 }

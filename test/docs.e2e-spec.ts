@@ -74,3 +74,23 @@ describe('OpenAPI docs at /docs', () => {
     );
   });
 });
+
+describe('API docs setting (SSE_API_DOCS)', () => {
+  const docsStatus = async (env: Record<string, string>) => {
+    const hub = await createTestApp({ env });
+    try {
+      return [(await fetch(`${hub.url}/docs`)).status, (await fetch(`${hub.url}/docs-json`)).status];
+    } finally {
+      await hub.close();
+    }
+  };
+
+  it('serves no docs in production by default: a map of every route and body is not for anyone', async () => {
+    expect(await docsStatus({ NODE_ENV: 'production' })).toEqual([404, 404]);
+  });
+
+  it('serves them in production with SSE_API_DOCS=on, and not in development with SSE_API_DOCS=off', async () => {
+    expect(await docsStatus({ NODE_ENV: 'production', SSE_API_DOCS: 'on' })).toEqual([200, 200]);
+    expect(await docsStatus({ SSE_API_DOCS: 'off' })).toEqual([404, 404]);
+  });
+});

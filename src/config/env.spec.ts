@@ -1,4 +1,4 @@
-import { accessLogEnabled, demoFeedEnabled, demoFeedIntervalMs } from './env.js';
+import { accessLogEnabled, apiDocsEnabled, demoFeedEnabled, demoFeedIntervalMs } from './env.js';
 
 describe('reference app switches', () => {
   it('runs the demo feed by default outside production only, and SSE_DEMO_FEED decides', () => {
@@ -13,6 +13,14 @@ describe('reference app switches', () => {
     expect(demoFeedIntervalMs({})).toBe(2_000);
     expect(demoFeedIntervalMs({ SSE_DEMO_FEED_MS: '500' })).toBe(500);
     expect(() => demoFeedIntervalMs({ SSE_DEMO_FEED_MS: '5' })).toThrow(/at least 100/);
+  });
+
+  it('serves the API docs by default outside production only, and SSE_API_DOCS decides', () => {
+    expect(apiDocsEnabled({})).toBe(true);
+    expect(apiDocsEnabled({ NODE_ENV: 'production' })).toBe(false);
+    expect(apiDocsEnabled({ SSE_API_DOCS: 'off' })).toBe(false);
+    expect(apiDocsEnabled({ NODE_ENV: 'production', SSE_API_DOCS: 'on' })).toBe(true);
+    expect(() => apiDocsEnabled({ SSE_API_DOCS: 'maybe' })).toThrow(/SSE_API_DOCS must be on or off/);
   });
 
   it('keeps the access log on unless SSE_ACCESS_LOG=off', () => {

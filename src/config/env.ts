@@ -31,6 +31,13 @@ export const isProduction = (env: NodeJS.ProcessEnv): boolean => env.NODE_ENV ==
 export const devTokensEnabled = (env: NodeJS.ProcessEnv): boolean =>
   !isProduction(env) && !env.JWT_PUBLIC_KEY && !env.JWT_JWKS_URL && flagFromEnv(env, 'SSE_DEV_TOKENS', true);
 
+/**
+ * The OpenAPI docs (`/docs`, `/docs-json`): on by default outside production only. In production
+ * they would hand anyone a map of every route and body; `SSE_API_DOCS=on` serves them anyway.
+ */
+export const apiDocsEnabled = (env: NodeJS.ProcessEnv): boolean =>
+  flagFromEnv(env, 'SSE_API_DOCS', !isProduction(env));
+
 /** The access log is on unless `SSE_ACCESS_LOG=off`; it never carries a token. */
 export const accessLogEnabled = (env: NodeJS.ProcessEnv): boolean => flagFromEnv(env, 'SSE_ACCESS_LOG', true);
 

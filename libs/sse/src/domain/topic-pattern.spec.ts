@@ -1,5 +1,5 @@
 import { isTopicAllowed, matchesTopicPattern } from './topic-pattern.js';
-import { parseTopic } from './topic.js';
+import { parseTopic, type Topic } from './topic.js';
 
 const matches = (pattern: string, topic: string) => matchesTopicPattern(pattern, parseTopic(topic));
 
@@ -22,6 +22,15 @@ describe('topic patterns', () => {
   ])('%s matches %s: %s', (pattern, topic, expected) => {
     expect(matches(pattern, topic)).toBe(expected);
   });
+
+  it.each(['users/carol/#', 'users/carol/*/bob', 'users/*/*/*', '#', 'users/carol/../bob'])(
+    'never matches a topic with a dot segment with %s, even one that bypassed the name rules',
+    (pattern) => {
+      for (const topic of ['users/carol/../bob', 'users/carol/./bob', 'users/carol/..']) {
+        expect(matchesTopicPattern(pattern, topic as Topic)).toBe(false);
+      }
+    },
+  );
 
   it('allows every topic without a claim, and only matching ones with it', () => {
     expect(isTopicAllowed(undefined, parseTopic('x'))).toBe(true);

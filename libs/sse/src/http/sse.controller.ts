@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
@@ -55,6 +56,10 @@ export class SseController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this id; wins over lastEventId' })
   @ApiOkResponse({ description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiBadRequestResponse({ description: 'A bad topic; no stream opens (a Last-Event-ID the hub cannot read opens it with recovered: false)', type: ErrorBodyDto })
+  @ApiForbiddenResponse({
+    description: "A topic outside the token's claim, or `?topic=` with the `sse_token` cookie on a cross-site request; no stream opens",
+    type: ErrorBodyDto,
+  })
   async stream(
     @CurrentClient() principal: ClientPrincipal,
     @Query() query: Record<string, unknown>,

@@ -5,6 +5,7 @@ import { SubscriptionService } from '../application/subscription.service.js';
 import { rememberPrincipal } from '../auth/request-principal.js';
 import type { ClientPrincipal } from '../domain/index.js';
 import { OpenTelemetryHubTracer } from '../observability/open-telemetry-hub-tracer.js';
+import { refuseCrossSiteCookieSubscription } from './cross-site-subscription.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { SSE_HEADERS, SseResponseWriter } from './sse-response-writer.js';
 import { parseStreamQuery } from './stream-query.js';
@@ -35,6 +36,7 @@ export class StreamOpener {
     response: ServerResponse,
   ): Promise<void> {
     const { topics, lastEventId } = parseStreamQuery(query, lastEventIdHeader);
+    refuseCrossSiteCookieSubscription({ headers: request.headers, query }, topics);
     this.connections.admit(principal.clientId);
     if (request.method === 'HEAD') {
       // What a GET would answer, without opening a stream (that would never end) or subscribing.
