@@ -15,7 +15,7 @@ import {
   type ConnectionClosedEvent,
   type ConnectionOpenedEvent,
   type SubscriptionsExpiredEvent,
-} from '@app/sse';
+} from 'nestjs-sse-hub';
 import { connect } from './helpers/sse-reader.js';
 import { TEST_SECRET, token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';

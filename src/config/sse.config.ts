@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import type { SseModuleOptions } from '@app/sse';
+import type { SseModuleOptions } from 'nestjs-sse-hub';
 import { corsFromEnv } from './cors.js';
 import { accessLogEnabled, intFromEnv, logFormatFromEnv } from './env.js';
 import { accessLog } from '../http-log/access-log.js';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { addSseSecuritySchemes } from '@app/sse';
+import { addSseSecuritySchemes } from 'nestjs-sse-hub';
 
 /** Where the docs are served: the UI here, the OpenAPI JSON at `${API_DOCS_PATH}-json`. */
 export const API_DOCS_PATH = 'docs';

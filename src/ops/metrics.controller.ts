@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { SseMetricsService } from '@app/sse';
+import { SseMetricsService } from 'nestjs-sse-hub';
 import { Registry } from 'prom-client';
 import { PROCESS_METRICS } from './process-metrics.js';
 
