@@ -32,6 +32,6 @@ export async function createApp({
     // The routes Express serves; the stream has it as the hub's `streamMiddleware` (sse.config.ts).
     app.use(accessLog(logFormatFromEnv(process.env)));
   }
-  setUpApiDocs(app);
+  await setUpApiDocs(app);
   return app;
 }

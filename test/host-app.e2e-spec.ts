@@ -67,7 +67,7 @@ class MyStreamController {
   controllers: [MyStreamController],
   imports: [
     EventEmitterModule.forRoot(),
-    SseModule.forRoot({ jwtSecret: TEST_SECRET, subscriptionGracePeriodMs: 200 }),
+    SseModule.forRoot({ jwtSecret: TEST_SECRET, subscriptionGracePeriodMs: 200, lifecycleEvents: true }),
   ],
   providers: [PresenceTracker, JobService],
 })

@@ -35,5 +35,9 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     // does not see.
     cors: corsFromEnv(env),
     streamMiddleware: accessLogEnabled(env) ? [accessLog(logFormatFromEnv(env))] : [],
+    // The app serves /metrics (src/ops) and logs lifecycle events, so both optional features
+    // are on; it installs their peers (prom-client, @nestjs/event-emitter).
+    metrics: true,
+    lifecycleEvents: true,
   };
 });

@@ -53,6 +53,8 @@ export const SSE_DEFAULTS = {
   connectRatePerMinute: 600,
   streamEndpoint: 'http-server',
   streamMiddleware: [],
+  metrics: false,
+  lifecycleEvents: false,
 } as const satisfies Required<Omit<SseModuleOptions, OptionWithoutDefault>>;
 
 /**
@@ -83,6 +85,9 @@ const nonNegativeInteger: Rule = (value, key) =>
   Number.isSafeInteger(value) && (value as number) >= 0
     ? undefined
     : `${key} must be a non-negative integer (got ${JSON.stringify(value)})`;
+
+const boolean: Rule = (value, key) =>
+  typeof value === 'boolean' ? undefined : `${key} must be true or false (got ${JSON.stringify(value)})`;
 
 const oneOf =
   (allowed: readonly string[]): Rule =>
@@ -136,6 +141,8 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   subscriptionGracePeriodMs: nonNegativeInteger,
   publishRatePerSecond: nonNegativeInteger,
   connectRatePerMinute: nonNegativeInteger,
+  metrics: boolean,
+  lifecycleEvents: boolean,
 };
 
 function isRedisUrl(value: string): boolean {

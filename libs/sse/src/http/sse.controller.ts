@@ -1,19 +1,9 @@
 import { Controller, Get, Headers, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CurrentClient } from '../auth/current-client.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';
 import type { ClientPrincipal } from '../domain/index.js';
-import { ApiClientAuth } from './api-docs.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
-import { ErrorBodyDto } from './dto/error-body.dto.js';
 import { ConnectRateGuard } from './rate-limit.guards.js';
 import { StreamOpener } from './stream-opener.js';
 
@@ -30,8 +20,6 @@ import { StreamOpener } from './stream-opener.js';
  * that want their own `@Sse()` route get the same stream as an Observable from
  * `NotificationService.openStream()`.
  */
-@ApiTags('stream')
-@ApiClientAuth()
 @Controller('sse')
 @UseGuards(ConnectRateGuard, JwtClientGuard)
 @UseFilters(DomainErrorFilter)
@@ -40,18 +28,6 @@ export class SseController {
 
   /** Failures (token, topics, Last-Event-ID, limits, the broker) are JSON answers; no stream opens. */
   @Get()
-  @ApiOperation({
-    summary: "The client's event stream (Server-Sent Events)",
-    description:
-      'First `retry:` and a `connected` event `{ clientId, connectionId, recovered? }`, then replayed ' +
-      'events after Last-Event-ID, then live events (`id:`, `event:`, `data:`), with comment heartbeats.',
-  })
-  @ApiQuery({ name: 'topic', required: false, isArray: true, type: String, description: 'Topic to subscribe on connect (repeatable)' })
-  @ApiQuery({ name: 'topics', required: false, type: String, description: 'Comma-separated topics to subscribe on connect' })
-  @ApiQuery({ name: 'lastEventId', required: false, type: String, description: 'Resume after this id (for clients that cannot send Last-Event-ID)' })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this id; wins over lastEventId' })
-  @ApiOkResponse({ description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  @ApiBadRequestResponse({ description: 'A bad topic or Last-Event-ID; no stream opens', type: ErrorBodyDto })
   async stream(
     @CurrentClient() principal: ClientPrincipal,
     @Query() query: Record<string, unknown>,
