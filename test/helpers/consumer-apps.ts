@@ -31,7 +31,7 @@ export async function packLibrary(): Promise<string> {
 export type ConsumerKind = 'nest12-esm-memory' | 'nest12-esm-redis' | 'nest11-cjs';
 
 const NEST_12 = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/jwt'];
-const REQUIRED_PEERS = ['rxjs', 'reflect-metadata', 'class-validator', 'class-transformer'];
+const REQUIRED_PEERS = ['rxjs', 'reflect-metadata', 'class-validator', 'class-transformer', '@opentelemetry/api'];
 const OPTIONAL_PEERS = ['ioredis', 'prom-client', '@nestjs/terminus', '@nestjs/swagger', '@nestjs/event-emitter'];
 
 /** Each kind's dependencies besides the tarball, as `name@version`. */
