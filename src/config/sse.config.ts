@@ -6,8 +6,9 @@ import { accessLog } from '../http-log/access-log.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 
 /**
- * The hub's options from the environment (the variables CONTRACT.md lists, plus
- * `SSE_REDIS_PREFIX`, the Redis key namespace: instances sharing Redis and prefix form one hub).
+ * The hub's options from the environment (the variables of README.md's configuration table,
+ * among them `SSE_REDIS_PREFIX`, the Redis key namespace: instances sharing Redis and prefix
+ * form one hub).
  * `GET /sse` is served as the module's default has it (from the HTTP server) unless
  * `SSE_STREAM_ENDPOINT=controller`.
  */

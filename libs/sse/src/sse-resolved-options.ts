@@ -26,8 +26,8 @@ export const SSE_BROKERS = ['memory', 'redis'] as const;
 export const SSE_STREAM_ENDPOINTS = ['controller', 'http-server'] as const;
 
 /**
- * The default of every option, merged once over the given options. The ones CONTRACT.md fixes
- * say so.
+ * The default of every option, merged once over the given options. The ones the README and
+ * docs/protocol.md promise say so.
  * @publicApi
  */
 export const SSE_DEFAULTS = {
