@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.dependency-cruiser.cjs', 'dist/', 'node_modules/', 'coverage/', 'test-artifacts/', 'src/demo/public/'] },
+  { ignores: ['.dependency-cruiser.cjs', 'dist/', '**/dist/', 'node_modules/', 'coverage/', 'test-artifacts/', 'src/demo/public/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.js'], languageOptions: { globals: globals.node } },

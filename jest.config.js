@@ -10,7 +10,9 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform,
   moduleNameMapper: {
-    '^@app/sse$': '<rootDir>/libs/sse/src/index.ts',
+    // The package's entry points, mapped to the library's sources (as tsconfig's paths do).
+    '^nestjs-sse-hub$': '<rootDir>/libs/sse/src/index.ts',
+    '^nestjs-sse-hub/testing$': '<rootDir>/libs/sse/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { SseModule } from '@app/sse';
+import { SseModule } from 'nestjs-sse-hub';
 import { demoFeedEnabled, devTokensEnabled } from './config/env.js';
 import { sseConfig } from './config/sse.config.js';
 import { DemoFeedModule } from './demo/demo-feed.module.js';

@@ -33,7 +33,7 @@ export async function createApp({
     app.use(accessLog(logFormatFromEnv(process.env)));
   }
   if (apiDocsEnabled(process.env)) {
-    setUpApiDocs(app);
+    await setUpApiDocs(app);
   }
   return app;
 }

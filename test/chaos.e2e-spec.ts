@@ -1,4 +1,4 @@
-import { compareEventIds } from '@app/sse';
+import { compareEventIds } from 'nestjs-sse-hub';
 import { EventSource } from 'eventsource';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { buildAppOnce, removeBuild, startChildApp, type ChildApp } from './helpers/child-app.js';

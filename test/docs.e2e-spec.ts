@@ -1,6 +1,6 @@
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 
-/** Every route of CONTRACT.md, as OpenAPI writes it. */
+/** Every route of docs/protocol.md and of the reference app, as OpenAPI writes it. */
 const CONTRACT_ROUTES = [
   'GET /',
   'GET /sse',

@@ -15,7 +15,7 @@ import {
   type ConnectionClosedEvent,
   type ConnectionOpenedEvent,
   type SubscriptionsExpiredEvent,
-} from '@app/sse';
+} from 'nestjs-sse-hub';
 import { connect } from './helpers/sse-reader.js';
 import { TEST_SECRET, token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -67,7 +67,7 @@ class MyStreamController {
   controllers: [MyStreamController],
   imports: [
     EventEmitterModule.forRoot(),
-    SseModule.forRoot({ jwtSecret: TEST_SECRET, subscriptionGracePeriodMs: 200 }),
+    SseModule.forRoot({ jwtSecret: TEST_SECRET, subscriptionGracePeriodMs: 200, lifecycleEvents: true }),
   ],
   providers: [PresenceTracker, JobService],
 })

@@ -1,6 +1,6 @@
 import { Module, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { SseAuthenticator, SseModule, type AuthenticationRequest, type ClientPrincipal, type SseModuleOptions } from '@app/sse';
+import { SseAuthenticator, SseModule, type AuthenticationRequest, type ClientPrincipal, type SseModuleOptions } from 'nestjs-sse-hub';
 import jwt from 'jsonwebtoken';
 import { createServer } from 'node:net';
 import { request } from './helpers/http.js';

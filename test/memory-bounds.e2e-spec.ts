@@ -1,5 +1,5 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { NotificationService } from '@app/sse';
+import { NotificationService } from 'nestjs-sse-hub';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { metric } from './helpers/metrics.js';
 import { connect } from './helpers/sse-reader.js';

@@ -1,4 +1,4 @@
-import { compareEventIds } from '@app/sse';
+import { compareEventIds } from 'nestjs-sse-hub';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { publish, request } from './helpers/http.js';
 import { deleteRedisPrefix, uniqueRedisPrefix } from './helpers/redis.js';

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { buildAppOnce, removeBuild, startChildApp, type ChildApp } from './helpers/child-app.js';
 import { token } from './helpers/tokens.js';
 
-/** What CONTRACT.md and the orchestrator allow for a clean exit. */
+/** What docs/protocol.md (streams end cleanly on shutdown) and the orchestrator allow for a clean exit. */
 const EXIT_WITHIN_MS = 10_000;
 
 interface RawStream {

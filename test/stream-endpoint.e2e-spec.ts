@@ -8,7 +8,7 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { SseModule, type SseModuleOptions } from '@app/sse';
+import { SseModule, type SseModuleOptions } from 'nestjs-sse-hub';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request } from './helpers/http.js';
 import { connect, openSse } from './helpers/sse-reader.js';

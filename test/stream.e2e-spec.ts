@@ -1,4 +1,4 @@
-import { compareEventIds } from '@app/sse';
+import { compareEventIds } from 'nestjs-sse-hub';
 import { connect as connectTcp } from 'node:net';
 import { BROKERS } from './helpers/brokers.js';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';

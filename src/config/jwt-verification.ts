@@ -1,4 +1,4 @@
-import type { SseModuleOptions } from '@app/sse';
+import type { SseModuleOptions } from 'nestjs-sse-hub';
 import { flagFromEnv, intFromEnv, isProduction } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 

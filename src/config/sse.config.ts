@@ -1,13 +1,14 @@
 import { registerAs } from '@nestjs/config';
-import type { SseModuleOptions } from '@app/sse';
+import type { SseModuleOptions } from 'nestjs-sse-hub';
 import { corsFromEnv } from './cors.js';
 import { accessLogEnabled, intFromEnv, logFormatFromEnv } from './env.js';
 import { accessLog } from '../http-log/access-log.js';
 import { jwtOptionsFromEnv } from './jwt-verification.js';
 
 /**
- * The hub's options from the environment (the variables CONTRACT.md lists, plus
- * `SSE_REDIS_PREFIX`, the Redis key namespace: instances sharing Redis and prefix form one hub).
+ * The hub's options from the environment (the variables of README.md's configuration table,
+ * among them `SSE_REDIS_PREFIX`, the Redis key namespace: instances sharing Redis and prefix
+ * form one hub).
  * `GET /sse` is served as the module's default has it (from the HTTP server) unless
  * `SSE_STREAM_ENDPOINT=controller`.
  */
@@ -37,5 +38,9 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     // does not see.
     cors: corsFromEnv(env),
     streamMiddleware: accessLogEnabled(env) ? [accessLog(logFormatFromEnv(env))] : [],
+    // The app serves /metrics (src/ops) and logs lifecycle events, so both optional features
+    // are on; it installs their peers (prom-client, @nestjs/event-emitter).
+    metrics: true,
+    lifecycleEvents: true,
   };
 });

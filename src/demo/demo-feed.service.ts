@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { NotificationService } from '@app/sse';
+import { NotificationService } from 'nestjs-sse-hub';
 
 /** The topic and event type of the feed; the demo page subscribes to it. */
 export const DEMO_METRICS_TOPIC = 'demo/metrics';

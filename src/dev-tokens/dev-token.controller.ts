@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import type { JwtService } from '@nestjs/jwt';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EnvelopeValidationPipe, SSE_JWT_SERVICE } from '@app/sse';
+import { EnvelopeValidationPipe, SSE_JWT_SERVICE } from 'nestjs-sse-hub';
 import { DEV_TOKEN_TTL_SECONDS, devTokenClaims } from './dev-token-claims.js';
 import { DevTokenResponseDto } from './dev-token-response.dto.js';
 import { DevTokenRequestDto } from './dev-token.dto.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { principalOf } from '@app/sse';
+import { principalOf } from 'nestjs-sse-hub';
 import { redactUrl } from './redact-url.js';
 import { traceIdOf } from './trace-id.js';
 

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { BrokerHealthIndicator } from '@app/sse';
+import { BrokerHealthIndicator } from 'nestjs-sse-hub';
 
 /**
  * GET /health: 200 `{ status: 'ok', info: { broker: … } }`, or 503 with the broker down (a load

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { SseMetricsService } from '@app/sse';
+import { SseMetricsService } from 'nestjs-sse-hub';
 import { Registry } from 'prom-client';
 import { PROCESS_METRICS } from './process-metrics.js';
 
@@ -15,7 +15,9 @@ export class MetricsController {
   private readonly registry: Registry;
 
   constructor(@Inject(PROCESS_METRICS) process: Registry, hub: SseMetricsService) {
-    this.registry = Registry.merge([process, hub.registry]);
+    // The hub's registry is prom-client's Registry, typed by the package without prom-client
+    // (an optional peer there; the app has it, and turns metrics on in src/config/sse.config.ts).
+    this.registry = Registry.merge([process, hub.registry as Registry]);
   }
 
   @Get()

@@ -29,10 +29,12 @@ export {
   type SubscriptionsExpiredEvent,
 } from './application/hub-lifecycle-events.js';
 export type { HubObserver, ReplayOutcome } from './application/hub-observer.js';
-export { SseMetricsService } from './observability/sse-metrics.service.js';
+export { SseMetricsService, type SseMetricsRegistry } from './observability/sse-metrics.service.js';
+export { SseMissingPeerError } from './sse-missing-peer.error.js';
 export {
   BrokerHealthIndicator,
   type BrokerHealthCheckOptions,
+  type BrokerHealthIndicatorResult,
 } from './observability/broker.health.js';
 export { JwtClientGuard } from './auth/jwt-client.guard.js';
 export { CurrentClient } from './auth/current-client.decorator.js';
@@ -43,7 +45,7 @@ export { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
 export { SseAuthenticator, type AuthenticationRequest } from './auth/sse-authenticator.js';
 export { expressSocketControl } from './http/express-socket-control.js';
 export { EnvelopeValidationPipe } from './http/validation.pipe.js';
-export { addSseSecuritySchemes } from './http/api-docs.js';
+export { addSseApiDocs, type SseApiDocsBuilder } from './http/api-docs.js';
 export {
   EventHistory,
   EventTransport,

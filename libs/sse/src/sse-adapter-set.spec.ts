@@ -14,7 +14,7 @@ import { resolveSseOptions } from './sse-resolved-options.js';
 
 describe('SseAdapterSet', () => {
   it('builds the in-memory adapters by default, with no broker health to report', async () => {
-    const set = new SseAdapterSet(resolveSseOptions({ jwtSecret: 's' }));
+    const set = await SseAdapterSet.create(resolveSseOptions({ jwtSecret: 's' }));
     expect(set.history).toBeInstanceOf(InMemoryEventHistoryAdapter);
     expect(set.transport).toBeInstanceOf(InMemoryEventTransportAdapter);
     expect(set.registry).toBeInstanceOf(InMemorySubscriptionRegistryAdapter);
@@ -34,7 +34,7 @@ describe('SseAdapterSet', () => {
       });
 
     it('uses one Redis stream as history and transport, reports its health, and closes what it opened', async () => {
-      const set = new SseAdapterSet(redisOptions());
+      const set = await SseAdapterSet.create(redisOptions());
       try {
         await set.onModuleInit();
         expect(set.history).toBeInstanceOf(RedisEventStreamAdapter);
@@ -64,7 +64,7 @@ describe('SseAdapterSet', () => {
       const registry = new InMemorySubscriptionRegistryAdapter(1_000);
       const transport = new InMemoryEventTransportAdapter();
       const history = new InMemoryEventHistoryAdapter(10);
-      const set = new SseAdapterSet(
+      const set = await SseAdapterSet.create(
         resolveSseOptions({ ...redisOptions(), adapters: { history, transport, registry } }),
       );
       expect([set.history, set.transport, set.registry, set.health]).toEqual([

@@ -1,11 +1,7 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
 import { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-event-transport.adapter.js';
 import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';
-import { RedisConnections } from './adapters/redis/redis-connections.js';
-import { RedisEventStreamAdapter } from './adapters/redis/redis-event-stream.adapter.js';
-import { RedisHubFeed } from './adapters/redis/redis-hub-feed.js';
-import { RedisSubscriptionRegistryAdapter } from './adapters/redis/redis-subscription-registry.adapter.js';
 import {
   reportsHealth,
   type BrokerHealth,
@@ -14,7 +10,11 @@ import {
   type SubscriptionRegistry,
   type TransportHealth,
 } from './domain/index.js';
-import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from './sse-resolved-options.js';
+import { loadOptionalPeer } from './optional-peer.js';
+import type { ResolvedSseOptions } from './sse-resolved-options.js';
+
+/** The Redis adapters' module, imported only when the options ask for Redis. */
+type RedisAdapters = typeof import('./adapters/redis/index.js');
 
 /** Something an adapter opened that must be closed on shutdown. */
 interface Closable {
@@ -24,9 +24,10 @@ interface Closable {
 /**
  * Builds the adapters the options ask for, once, and closes on shutdown only those it built:
  * adapters handed in through `adapters` belong to the host app (nest-lab's disconnectRequired).
- * This is the only place that knows adapter classes; everything else sees ports.
+ * This is the only place that knows adapter classes; everything else sees ports. Built by
+ * `create()` (an async factory provider), which loads the Redis adapters, and with them the
+ * optional peer `ioredis`, only for `broker: 'redis'`.
  */
-@Injectable()
 export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
   readonly history: EventHistory;
   readonly transport: EventTransport;
@@ -40,9 +41,20 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
   private readonly owned: Closable[] = [];
   private readonly ready: (() => Promise<unknown>)[] = [];
 
-  constructor(@Inject(SSE_RESOLVED_OPTIONS) options: ResolvedSseOptions) {
+  /**
+   * The adapter set the options ask for.
+   * @throws SseMissingPeerError with `broker: 'redis'` when `ioredis` is not installed
+   */
+  static async create(options: ResolvedSseOptions): Promise<SseAdapterSet> {
+    return new SseAdapterSet(options, needsRedis(options) ? await loadRedisAdapters() : undefined);
+  }
+
+  /** `redisAdapters` is given exactly when `needsRedis(options)` (see `create()`). */
+  private constructor(options: ResolvedSseOptions, redisAdapters: RedisAdapters | undefined) {
     const given = options.adapters ?? {};
-    if (options.broker === 'redis' && !(given.history && given.transport && given.registry)) {
+    if (redisAdapters) {
+      const { RedisConnections, RedisEventStreamAdapter, RedisHubFeed, RedisSubscriptionRegistryAdapter } =
+        redisAdapters;
       // One reader per process serves both adapters: events and subscription changes arrive in
       // one order (see RedisHubFeed). The options forbid a custom history with the Redis
       // transport or the other way round, so both are given or neither.
@@ -95,6 +107,16 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
     }
     return adapter;
   }
+}
+
+/** Whether the options leave any port to the built-in Redis adapters. */
+function needsRedis({ broker, adapters = {} }: ResolvedSseOptions): boolean {
+  return broker === 'redis' && !(adapters.history && adapters.transport && adapters.registry);
+}
+
+async function loadRedisAdapters(): Promise<RedisAdapters> {
+  await loadOptionalPeer('ioredis', "broker: 'redis'", () => import('ioredis'));
+  return import('./adapters/redis/index.js');
 }
 
 /**

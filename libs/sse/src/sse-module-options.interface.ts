@@ -240,6 +240,20 @@ export interface SseModuleOptions {
   streamMiddleware?: readonly StreamMiddleware[];
   /** Adapters to use instead of the built-in ones. */
   adapters?: SseAdapters;
+  /**
+   * Prometheus metrics in `SseMetricsService` (open connections, events published and
+   * delivered, slow-client closes, replays, publish-to-write latency). Needs the optional peer
+   * `prom-client`, loaded only when this is on. Off: `SseMetricsService` records nothing.
+   * @default false
+   */
+  metrics?: boolean;
+  /**
+   * Lifecycle events (`SseLifecycleEvent`: connection opened/closed, subscriptions expired)
+   * emitted through `@nestjs/event-emitter`. Needs that optional peer, loaded only when this is
+   * on, and `EventEmitterModule.forRoot()` imported by the app.
+   * @default false
+   */
+  lifecycleEvents?: boolean;
 }
 
 /**

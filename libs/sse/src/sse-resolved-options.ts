@@ -40,8 +40,8 @@ export const SSE_BROKERS = ['memory', 'redis'] as const;
 export const SSE_STREAM_ENDPOINTS = ['controller', 'http-server'] as const;
 
 /**
- * The default of every option, merged once over the given options. The ones CONTRACT.md fixes
- * say so.
+ * The default of every option, merged once over the given options. The ones the README and
+ * docs/protocol.md promise say so.
  * @publicApi
  */
 export const SSE_DEFAULTS = {
@@ -78,6 +78,8 @@ export const SSE_DEFAULTS = {
   rolesClaim: 'roles',
   topicsClaim: 'topics',
   publisherRole: 'publisher',
+  metrics: false,
+  lifecycleEvents: false,
 } as const satisfies Required<Omit<SseModuleOptions, OptionWithoutDefault>>;
 
 /**
@@ -108,6 +110,9 @@ const nonNegativeInteger: Rule = (value, key) =>
   Number.isSafeInteger(value) && (value as number) >= 0
     ? undefined
     : `${key} must be a non-negative integer (got ${JSON.stringify(value)})`;
+
+const boolean: Rule = (value, key) =>
+  typeof value === 'boolean' ? undefined : `${key} must be true or false (got ${JSON.stringify(value)})`;
 
 const oneOf =
   (allowed: readonly string[]): Rule =>
@@ -212,6 +217,8 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   subscriptionGracePeriodMs: nonNegativeInteger,
   publishRatePerSecond: nonNegativeInteger,
   connectRatePerMinute: nonNegativeInteger,
+  metrics: boolean,
+  lifecycleEvents: boolean,
 };
 
 function optionalStrings(value: unknown, key: string): string | undefined {

@@ -1,7 +1,7 @@
-import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { HealthIndicatorService } from '@nestjs/terminus';
+import { Module, type MiddlewareConsumer, type NestModule, type Provider } from '@nestjs/common';
 import { ConnectionService } from './application/connection.service.js';
 import { HubObserver } from './application/hub-observer.js';
+import { LifecycleEventSink } from './application/hub-lifecycle-events.js';
 import { NotificationService } from './application/notification.service.js';
 import { SubscriptionService } from './application/subscription.service.js';
 import { JwtClientGuard } from './auth/jwt-client.guard.js';
@@ -19,9 +19,11 @@ import { SseMetricsService } from './observability/sse-metrics.service.js';
 import { OpenTelemetryHubTracer } from './observability/open-telemetry-hub-tracer.js';
 import { HubTracer } from './application/hub-tracer.js';
 import { TraceContextMiddleware } from './http/trace-context.middleware.js';
+import { EventEmitterLifecycleSink } from './observability/event-emitter-lifecycle.sink.js';
 import { ConfigurableModuleClass } from './sse.module-definition.js';
 import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 import { SSE_PROVIDERS } from './sse.providers.js';
+import { SSE_RESOLVED_OPTIONS } from './sse-resolved-options.js';
 import { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
 import { SseAuthenticator } from './auth/sse-authenticator.js';
 
@@ -35,16 +37,17 @@ const httpProviders = [
   HttpServerStreamRoute,
 ];
 /**
- * Metrics and the broker's health check. The routes that serve them are the host app's: it
+ * Metrics, the broker's health check and lifecycle events, each loading its optional peer
+ * package only when in use. The routes that serve them are the host app's: it
  * usually has a /health with checks of its own and one /metrics for the whole process.
  */
-const observabilityProviders = [
-  SseMetricsService,
+const observabilityProviders: Provider[] = [
+  { provide: SseMetricsService, useFactory: SseMetricsService.create, inject: [SSE_RESOLVED_OPTIONS] },
   { provide: HubObserver, useExisting: SseMetricsService },
   OpenTelemetryHubTracer,
   { provide: HubTracer, useExisting: OpenTelemetryHubTracer },
-  HealthIndicatorService,
   BrokerHealthIndicator,
+  { provide: LifecycleEventSink, useClass: EventEmitterLifecycleSink },
 ];
 
 /**

@@ -28,7 +28,7 @@ const optionsProviders: Provider[] = [
 
 /** The ports, bound to whatever adapters the adapter set built or was given. */
 const portProviders: Provider[] = [
-  SseAdapterSet,
+  { provide: SseAdapterSet, useFactory: SseAdapterSet.create, inject: [SSE_RESOLVED_OPTIONS] },
   { provide: EventHistory, useFactory: (set: SseAdapterSet) => set.history, inject: [SseAdapterSet] },
   { provide: EventTransport, useFactory: (set: SseAdapterSet) => set.transport, inject: [SseAdapterSet] },
   {

@@ -8,7 +8,6 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Observable } from 'rxjs';
 import {
   BEGINNING,
@@ -31,6 +30,7 @@ import type { ConnectionSink, SocketControl } from './connection-sink.js';
 import { subscriberSink } from './subscriber-sink.js';
 import { Connection } from './connection.js';
 import {
+  LifecycleEventSink,
   SseLifecycleEvent,
   type ConnectionClosedEvent,
   type ConnectionOpenedEvent,
@@ -124,7 +124,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     @Inject(EventTransport) private readonly transport: EventTransport,
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
     @Inject(HubSettings) private readonly settings: HubSettings,
-    @Optional() private readonly emitter?: EventEmitter2,
+    @Optional() @Inject(LifecycleEventSink) private readonly emitter?: LifecycleEventSink,
     @Optional() @Inject(HubObserver) observer?: HubObserver,
     @Optional() @Inject(HubTracer) tracer?: HubTracer,
   ) {
@@ -447,7 +447,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     );
   }
 
-  private emit<T>(name: string, payload: T): void {
+  private emit<T extends object>(name: string, payload: T): void {
     this.emitter?.emit(name, payload);
   }
 }

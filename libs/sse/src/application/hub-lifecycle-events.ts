@@ -37,3 +37,15 @@ export interface SubscriptionsExpiredEvent {
   /** Names this expiry, the same on every instance that emits it. */
   readonly expiryId: string;
 }
+
+/**
+ * Where the hub sends its lifecycle events (`SseLifecycleEvent`): the app's event emitter with
+ * `lifecycleEvents: true`, nowhere otherwise. The application layer emits through this token and
+ * never loads `@nestjs/event-emitter` itself.
+ */
+export interface LifecycleEventSink {
+  emit(name: string, payload: object): void;
+}
+
+/** Token of the `LifecycleEventSink`. */
+export const LifecycleEventSink = Symbol('LifecycleEventSink');

@@ -1,36 +1,319 @@
 import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCookieAuth,
-  ApiForbiddenResponse,
-  ApiSecurity,
-  ApiUnauthorizedResponse,
-  type DocumentBuilder,
-} from '@nestjs/swagger';
+import type { DocumentBuilder } from '@nestjs/swagger';
+import { loadOptionalPeer } from '../optional-peer.js';
 import { TOKEN_COOKIE, TOKEN_QUERY_PARAMETER } from '../sse.constants.js';
 import { ErrorBodyDto } from './dto/error-body.dto.js';
+import { PublishEventDto } from './dto/publish-event.dto.js';
+import { PublishReceiptDto } from './dto/publish-receipt.dto.js';
+import { TopicsResponseDto } from './dto/topics-response.dto.js';
+import { TopicsDto } from './dto/topics.dto.js';
+import { NotificationsController } from './notifications.controller.js';
+import { SseController } from './sse.controller.js';
+import { SubscriptionsController } from './subscriptions.controller.js';
 
 /** Names of the OpenAPI security schemes the routes refer to: the three places a token may be. */
 const SECURITY = { bearer: 'bearer', query: 'token-query', cookie: 'token-cookie' } as const;
 
 /**
- * Adds the hub's security schemes to a host's OpenAPI document: a JWT as a bearer token, as the
- * `token` query parameter (for EventSource), or as the `sse_token` cookie.
+ * What `addSseApiDocs` needs of a builder: `@nestjs/swagger`'s `DocumentBuilder`, typed here by
+ * its methods so that the package's types do not need `@nestjs/swagger` (an optional peer).
  * @publicApi
  */
-export function addSseSecuritySchemes(builder: DocumentBuilder): DocumentBuilder {
-  return builder
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, SECURITY.bearer)
-    .addApiKey({ type: 'apiKey', in: 'query', name: TOKEN_QUERY_PARAMETER }, SECURITY.query)
-    .addCookieAuth(TOKEN_COOKIE, { type: 'apiKey', in: 'cookie', name: TOKEN_COOKIE }, SECURITY.cookie);
+export interface SseApiDocsBuilder {
+  addBearerAuth(...args: never[]): unknown;
+  addApiKey(...args: never[]): unknown;
+  addCookieAuth(...args: never[]): unknown;
 }
 
-/** Documents a route behind `JwtClientGuard`: any one of the three token places, 401 and 403. */
-export const ApiClientAuth = () =>
-  applyDecorators(
-    ApiBearerAuth(SECURITY.bearer),
-    ApiSecurity(SECURITY.query),
-    ApiCookieAuth(SECURITY.cookie),
-    ApiUnauthorizedResponse({ description: 'No token, or a bad or expired one', type: ErrorBodyDto }),
-    ApiForbiddenResponse({ description: 'Valid token, but not allowed', type: ErrorBodyDto }),
+let described: Promise<void> | undefined;
+
+/**
+ * Documents the hub's routes in a host's OpenAPI document: adds the security schemes (a JWT as a
+ * bearer token, as the `token` query parameter for EventSource, or as the `sse_token` cookie)
+ * to `builder`, and describes the hub's controllers and DTOs. Call it before
+ * `SwaggerModule.createDocument()`:
+ *
+ * ```ts
+ * const config = (await addSseApiDocs(new DocumentBuilder().setTitle('My app'))).build();
+ * SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, config));
+ * ```
+ *
+ * `@nestjs/swagger` is an optional peer: the hub's classes carry no swagger decorators, so an
+ * app without it never loads it; this call loads it and applies the decorators (once per process).
+ * @throws SseMissingPeerError when `@nestjs/swagger` is not installed
+ * @publicApi
+ */
+export async function addSseApiDocs<Builder extends SseApiDocsBuilder>(
+  builder: Builder,
+): Promise<Builder> {
+  described ??= loadOptionalPeer(
+    '@nestjs/swagger',
+    'addSseApiDocs()',
+    () => import('@nestjs/swagger'),
+  ).then(describeRoutes);
+  await described;
+  (builder as unknown as DocumentBuilder)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, SECURITY.bearer)
+    .addApiKey({ type: 'apiKey', in: 'query', name: TOKEN_QUERY_PARAMETER }, SECURITY.query)
+    .addCookieAuth(
+      TOKEN_COOKIE,
+      { type: 'apiKey', in: 'cookie', name: TOKEN_COOKIE },
+      SECURITY.cookie,
+    );
+  return builder;
+}
+
+type Swagger = typeof import('@nestjs/swagger');
+type AnyDecorator = (
+  target: object,
+  key?: string | symbol,
+  descriptor?: PropertyDescriptor,
+) => unknown;
+
+/** Applies decorators to a class, as `@A() @B() class X {}` would (the last one first). */
+function onClass(target: object, ...decorators: AnyDecorator[]): void {
+  decorators.reverse().forEach((decorate) => decorate(target));
+}
+
+/** Applies decorators to a method, as they would be written above it. */
+function onMethod(
+  target: { prototype: object },
+  method: string,
+  ...decorators: AnyDecorator[]
+): void {
+  const descriptor = Object.getOwnPropertyDescriptor(target.prototype, method);
+  decorators.reverse().forEach((decorate) => decorate(target.prototype, method, descriptor));
+}
+
+/** Applies decorators to a property. */
+function onProperty(
+  target: { prototype: object },
+  property: string,
+  ...decorators: AnyDecorator[]
+): void {
+  decorators.reverse().forEach((decorate) => decorate(target.prototype, property));
+}
+
+/**
+ * The OpenAPI description of every route and body of the hub, the same decorators the classes
+ * would carry, applied at run time. The request bodies' constraints are those the class-validator
+ * DTOs check (`PublishEventDto`, `TopicsDto`), written again here for the document.
+ */
+function describeRoutes(swagger: Swagger): void {
+  const s = swagger as unknown as Record<keyof Swagger, (...args: unknown[]) => AnyDecorator>;
+  const error = (description: string) => ({ description, type: ErrorBodyDto });
+  // Factories, not shared decorators: some swagger decorators keep what they applied in their
+  // closure, so one instance applied to two classes would give the second both sets.
+  /** A route behind `JwtClientGuard`: any one of the three token places, 401 and 403. */
+  const clientAuth = () =>
+    applyDecorators(
+      s.ApiBearerAuth(SECURITY.bearer),
+      s.ApiSecurity(SECURITY.query),
+      s.ApiCookieAuth(SECURITY.cookie),
+      s.ApiUnauthorizedResponse(error('No token, or a bad or expired one')),
+      s.ApiForbiddenResponse(error('Valid token, but not allowed')),
+    ) as AnyDecorator;
+
+  onProperty(ErrorBodyDto, 'statusCode', s.ApiProperty({ type: Number, example: 403 }));
+  onProperty(ErrorBodyDto, 'error', s.ApiProperty({ type: String, example: 'Forbidden' }));
+  onProperty(
+    ErrorBodyDto,
+    'message',
+    s.ApiProperty({
+      type: Object,
+      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      example: 'This requires the "publisher" role',
+    }),
   );
+  onProperty(
+    ErrorBodyDto,
+    'code',
+    s.ApiPropertyOptional({
+      type: String,
+      description: 'Stable code of a domain error',
+      example: 'TOPIC.NOT_ALLOWED',
+    }),
+  );
+  onProperty(
+    PublishReceiptDto,
+    'id',
+    s.ApiProperty({
+      type: String,
+      description: "The event's id in the hub-wide order (opaque)",
+      example: '1764391038123-0',
+    }),
+  );
+  onProperty(
+    PublishReceiptDto,
+    'delivered',
+    s.ApiProperty({
+      type: Number,
+      description: 'Connections on this instance that took the event',
+      example: 2,
+    }),
+  );
+  onProperty(
+    PublishReceiptDto,
+    'repeated',
+    s.ApiPropertyOptional({
+      type: Boolean,
+      description: 'True when the Idempotency-Key repeated an earlier publish: nothing was delivered again',
+      example: true,
+    }),
+  );
+  onProperty(
+    TopicsResponseDto,
+    'topics',
+    s.ApiProperty({ type: [String], example: ['orders/eu'] }),
+  );
+  onProperty(
+    TopicsDto,
+    'topics',
+    s.ApiProperty({
+      description: 'Topic names: 1-128 letters, digits and `_ - . : /`, no empty segment',
+      type: [String],
+      minItems: 1,
+      example: ['orders/eu', 'demo/metrics'],
+    }),
+  );
+  onProperty(
+    PublishEventDto,
+    'event',
+    s.ApiProperty({
+      type: String,
+      description: 'The SSE event type (`event:` line): 1-64 letters, digits and `_ - . :`',
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_\\-.:]+$',
+      example: 'order.shipped',
+    }),
+  );
+  onProperty(
+    PublishEventDto,
+    'data',
+    s.ApiProperty({
+      description: 'Any JSON value; strings are sent as they are, everything else as JSON',
+      oneOf: [
+        { type: 'object' },
+        { type: 'array', items: {} },
+        { type: 'string' },
+        { type: 'number' },
+        { type: 'boolean' },
+      ],
+      nullable: true,
+      example: { orderId: 42 },
+    }),
+  );
+
+  onClass(SseController, s.ApiTags('stream'), clientAuth());
+  onMethod(
+    SseController,
+    'stream',
+    s.ApiOperation({
+      summary: "The client's event stream (Server-Sent Events)",
+      description:
+        'First `retry:` and a `connected` event `{ clientId, connectionId, recovered? }`, then replayed ' +
+        'events after Last-Event-ID, then live events (`id:`, `event:`, `data:`), with comment heartbeats.',
+    }),
+    s.ApiQuery({
+      name: 'topic',
+      required: false,
+      isArray: true,
+      type: String,
+      description: 'Topic to subscribe on connect (repeatable)',
+    }),
+    s.ApiQuery({
+      name: 'topics',
+      required: false,
+      type: String,
+      description: 'Comma-separated topics to subscribe on connect',
+    }),
+    s.ApiQuery({
+      name: 'lastEventId',
+      required: false,
+      type: String,
+      description: 'Resume after this id (for clients that cannot send Last-Event-ID)',
+    }),
+    s.ApiHeader({
+      name: 'Last-Event-ID',
+      required: false,
+      description: 'Resume after this id; wins over lastEventId',
+    }),
+    s.ApiOkResponse({
+      description: 'An endless text/event-stream',
+      content: { 'text/event-stream': { schema: { type: 'string' } } },
+    }),
+    s.ApiBadRequestResponse(error('A bad topic or Last-Event-ID; no stream opens')),
+  );
+
+  onClass(
+    SubscriptionsController,
+    s.ApiTags('subscriptions'),
+    clientAuth(),
+    s.ApiOkResponse({
+      description:
+        "The client's current topics that the caller's token allows (its `topics` claim)",
+      type: TopicsResponseDto,
+    }),
+  );
+  const notAllowed = () =>
+    s.ApiForbiddenResponse(error("A topic outside the token's `topics` claim; nothing changes"));
+  onMethod(SubscriptionsController, 'list', s.ApiOperation({ summary: "The caller's topics" }));
+  onMethod(
+    SubscriptionsController,
+    'subscribe',
+    s.ApiOperation({ summary: 'Subscribe the caller (all its connections) to topics' }),
+    s.ApiBadRequestResponse(error('A bad topic name, or too many topics')),
+    notAllowed(),
+  );
+  onMethod(
+    SubscriptionsController,
+    'unsubscribe',
+    s.ApiOperation({ summary: 'Unsubscribe the caller from topics' }),
+    s.ApiBadRequestResponse(error('A bad topic name')),
+    notAllowed(),
+  );
+
+  onClass(
+    NotificationsController,
+    s.ApiTags('publishing'),
+    clientAuth(),
+    s.ApiBadRequestResponse(error('A bad event type, target or body')),
+    s.ApiPayloadTooLargeResponse(error('The body is over the limit (64 KiB by default)')),
+    s.ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        "Your name for this publish (a UUID; 1-255 visible ASCII characters). Repeated within the idempotency window (5 minutes by default), on any instance, the publish is answered with the first one's id, `delivered: 0` and `repeated: true`, and nothing is delivered again.",
+    }),
+  );
+  const accepted = () =>
+    s.ApiAcceptedResponse({
+      description: 'Accepted: the event id and how many local connections took it',
+      type: PublishReceiptDto,
+    });
+  onMethod(
+    NotificationsController,
+    'toClient',
+    accepted(),
+    s.ApiOperation({ summary: 'Send an event to every connection of one client (role publisher)' }),
+  );
+  onMethod(
+    NotificationsController,
+    'toTopic',
+    accepted(),
+    s.ApiOperation({ summary: "Send an event to a topic's subscribers (role publisher)" }),
+    s.ApiParam({
+      name: 'topic',
+      type: String,
+      description: 'The topic; its slashes may stay as they are',
+      example: 'orders/eu',
+    }),
+  );
+  onMethod(
+    NotificationsController,
+    'broadcast',
+    accepted(),
+    s.ApiOperation({ summary: 'Send an event to every connection (role publisher)' }),
+  );
+}

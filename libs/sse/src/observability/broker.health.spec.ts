@@ -3,7 +3,6 @@ import { Test } from '@nestjs/testing';
 import {
   HealthCheck,
   HealthCheckService,
-  HealthIndicatorService,
   TerminusModule,
 } from '@nestjs/terminus';
 import type { BrokerHealth, TransportHealth } from '../domain/index.js';
@@ -24,7 +23,6 @@ class FakeTransportHealth implements TransportHealth {
 
 const indicatorProviders = (health: TransportHealth | undefined, broker: string) => [
   BrokerHealthIndicator,
-  HealthIndicatorService,
   { provide: SseAdapterSet, useValue: { health } },
   { provide: SSE_RESOLVED_OPTIONS, useValue: { broker } },
 ];

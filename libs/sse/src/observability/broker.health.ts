@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { loadOptionalPeer } from '../optional-peer.js';
 import type { BrokerHealth, TransportHealth } from '../domain/index.js';
 import { SseAdapterSet } from '../sse-adapter-set.js';
 import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from '../sse-resolved-options.js';
@@ -16,6 +16,19 @@ export interface BrokerHealthCheckOptions {
 const DEFAULT_TIMEOUT_MS = 2_000;
 
 /**
+ * What `isHealthy()` answers: terminus's `HealthIndicatorResult`, spelled out here so that these
+ * types do not need `@nestjs/terminus` (an optional peer) installed.
+ * @publicApi
+ */
+export type BrokerHealthIndicatorResult<Key extends string = string> = Record<
+  Key,
+  { status: 'up' | 'down'; [detail: string]: unknown }
+>;
+
+/** terminus's HealthIndicatorService, loaded with the first check. */
+type HealthIndicators = InstanceType<(typeof import('@nestjs/terminus'))['HealthIndicatorService']>;
+
+/**
  * A terminus health indicator for the hub's broker, backed by the adapters' optional
  * `TransportHealth` (Mercure's TransportHealthChecker). The in-memory broker has none: it lives
  * in the process, so it is up whenever the process can answer.
@@ -28,8 +41,9 @@ const DEFAULT_TIMEOUT_MS = 2_000;
  */
 @Injectable()
 export class BrokerHealthIndicator {
+  private indicators?: HealthIndicators;
+
   constructor(
-    private readonly indicators: HealthIndicatorService,
     @Inject(SseAdapterSet) private readonly adapters: Pick<SseAdapterSet, 'health'>,
     @Inject(SSE_RESOLVED_OPTIONS) private readonly options: Pick<ResolvedSseOptions, 'broker'>,
   ) {}
@@ -37,8 +51,8 @@ export class BrokerHealthIndicator {
   async isHealthy<const Key extends string>(
     key: Key,
     { timeoutMs = DEFAULT_TIMEOUT_MS }: BrokerHealthCheckOptions = {},
-  ): Promise<HealthIndicatorResult<Key>> {
-    const session = this.indicators.check(key);
+  ): Promise<BrokerHealthIndicatorResult<Key>> {
+    const session = (await this.healthIndicators()).check(key);
     const broker = this.options.broker;
     const checker = this.adapters.health;
     if (!checker) {
@@ -48,6 +62,19 @@ export class BrokerHealthIndicator {
     // `status` is terminus's own key in the result; an adapter's detail must not overwrite it.
     const { status: _reserved, ...details } = health.details ?? {};
     return health.up ? session.up({ ...details, broker }) : session.down({ ...details, broker });
+  }
+
+  /**
+   * terminus's own indicator service, so results are shaped as terminus expects; loaded (it is
+   * an optional peer) when the first check runs, which is when a host uses the indicator.
+   * @throws SseMissingPeerError when `@nestjs/terminus` is not installed
+   */
+  private async healthIndicators(): Promise<HealthIndicators> {
+    if (!this.indicators) {
+      const terminus = await loadOptionalPeer('@nestjs/terminus', 'BrokerHealthIndicator', () => import('@nestjs/terminus'));
+      this.indicators = new terminus.HealthIndicatorService();
+    }
+    return this.indicators;
   }
 }
 

@@ -8,7 +8,7 @@ import { SseMetricsService } from './sse-metrics.service.js';
 describe('SseModule observability wiring', () => {
   it('reports to its SseMetricsService, and checks the in-memory broker as up', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [SseModule.forRoot({ jwtSecret: 'wiring-secret' })],
+      imports: [SseModule.forRoot({ jwtSecret: 'wiring-secret', metrics: true })],
     }).compile();
     await moduleRef.init();
     try {

@@ -8,7 +8,7 @@ function sample(text: string, series: string): number | undefined {
 
 describe('SseMetricsService', () => {
   it('starts every labelled series at zero, so alerts see them before the first event', async () => {
-    const text = await new SseMetricsService().metrics();
+    const text = await (await SseMetricsService.create({ metrics: true })).metrics();
     expect(sample(text, 'sse_connections_open')).toBe(0);
     for (const reason of ['client_left', 'too_slow', 'shutdown', 'token_expired']) {
       expect(sample(text, `sse_connections_closed_total{reason="${reason}"}`)).toBe(0);
@@ -21,7 +21,7 @@ describe('SseMetricsService', () => {
   });
 
   it('follows what the hub reports', async () => {
-    const metrics = new SseMetricsService();
+    const metrics = await SseMetricsService.create({ metrics: true });
     metrics.connectionOpened();
     metrics.connectionOpened();
     metrics.connectionClosed('too_slow');
@@ -44,10 +44,19 @@ describe('SseMetricsService', () => {
   });
 
   it('keeps its own registry: two hubs in one process do not share or clash', async () => {
-    const first = new SseMetricsService();
-    const second = new SseMetricsService();
+    const first = await SseMetricsService.create({ metrics: true });
+    const second = await SseMetricsService.create({ metrics: true });
     first.connectionOpened();
     expect(sample(await first.metrics(), 'sse_connections_open')).toBe(1);
     expect(sample(await second.metrics(), 'sse_connections_open')).toBe(0);
+  });
+});
+
+describe('SseMetricsService with metrics off (the default)', () => {
+  it('records nothing and says how to turn metrics on when asked for them', async () => {
+    const metrics = await SseMetricsService.create({ metrics: false });
+    metrics.connectionOpened();
+    expect(metrics.enabled).toBe(false);
+    expect(() => metrics.metrics()).toThrow(/metrics: true/);
   });
 });

@@ -1,3 +1,4 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   BEGINNING,
   compareEventIds,
