@@ -127,6 +127,12 @@ export interface PhaseReport {
   readonly lostToClosed: number;
   readonly incomplete: number;
   readonly latency: import('./histogram.js').HistogramSnapshot;
+  /**
+   * Per sequence number of the phase: when its last connection (of this reader) had it, in µs
+   * after it was published. A fan-out's tail is decided by one or two slow events; this shows
+   * which, instead of averaging them into a percentile.
+   */
+  readonly lastArrivalUs: number[];
   readonly examples: string[];
 }
 

@@ -25,6 +25,14 @@ export interface FanoutResult extends LatencySummary, Interference {
   events: number;
   deliveries: number;
   cpuUsPerDelivery: number;
+  /** Per event, in publishing order: ms until its last connection had it. */
+  lastConnectionMs: number[];
+  /** The median of `lastConnectionMs`. */
+  lastConnectionMedianMs: number;
+  /** The largest of `lastConnectionMs`: the worst event. */
+  slowestEventMs: number;
+  /** The slowest of the unmeasured warm-up events sent just before (cold code at the first size). */
+  warmUpSlowestMs: number;
 }
 
 export interface TargetedResult extends LatencySummary, Interference {
@@ -170,6 +178,21 @@ function rows(results: BenchResults): Row[] {
     out.push({ name: `fan-out ${short(n)}: p50`, get: (t) => fanout(n)(t)?.p50Ms, format: ms });
     out.push({ name: `fan-out ${short(n)}: p99`, get: (t) => fanout(n)(t)?.p99Ms, format: ms });
     out.push({ name: `fan-out ${short(n)}: max`, get: (t) => fanout(n)(t)?.maxMs, format: ms });
+    out.push({
+      name: `fan-out ${short(n)}: last conn, median event`,
+      get: (t) => fanout(n)(t)?.lastConnectionMedianMs,
+      format: ms,
+    });
+    out.push({
+      name: `fan-out ${short(n)}: last conn, slowest event`,
+      get: (t) => fanout(n)(t)?.slowestEventMs,
+      format: ms,
+    });
+    out.push({
+      name: `fan-out ${short(n)}: warm-up, slowest event`,
+      get: (t) => fanout(n)(t)?.warmUpSlowestMs,
+      format: ms,
+    });
     out.push({
       name: `fan-out ${short(n)}: CPU/delivery`,
       get: (t) => fanout(n)(t)?.cpuUsPerDelivery,

@@ -26,6 +26,8 @@ let phase = 0;
 /** When the socket data being parsed arrived: one clock read per read(), not per event. */
 let arrivedAtUs = 0;
 const latency = new Histogram();
+/** Per sequence number: the latest arrival (µs after publishing) over this reader's connections. */
+let lastArrivalUs: number[] = [];
 let stray = 0;
 const examples: string[] = [];
 const connections = new Map<number, Connection>();
@@ -115,7 +117,9 @@ class Connection implements SseHandlers {
         note(`conn ${this.index}: stray event ${data.slice(0, 60)} in phase ${phase}`);
         return;
       }
-      latency.record(arrivedAtUs - value.t);
+      const tookUs = arrivedAtUs - value.t;
+      latency.record(tookUs);
+      if (!(lastArrivalUs[value.s] >= tookUs)) lastArrivalUs[value.s] = tookUs;
       this.take(value.s);
     } else if (type === 'connected' && !this.connected) {
       this.connected = true;
@@ -238,6 +242,7 @@ function open(args: OpenArgs): Promise<OpenResult> {
 function beginPhase({ phase: next }: { phase: number }): void {
   phase = next;
   latency.reset();
+  lastArrivalUs = [];
   stray = 0;
   examples.length = 0;
   for (const connection of connections.values()) {
@@ -318,6 +323,7 @@ async function endPhase(args: EndPhaseArgs): Promise<PhaseReport> {
     lostToClosed,
     incomplete,
     latency: latency.snapshot(),
+    lastArrivalUs: Array.from(lastArrivalUs, (us) => us ?? 0),
     examples: [...examples],
   };
 }
