@@ -171,11 +171,6 @@ export class SseResponseWriter implements ConnectionSink {
   private commitHeaders(): void {
     if (!this.headersSent) {
       this.headersSent = true;
-      // The body ends when the connection does (`Connection: close`), not with a zero-length
-      // chunk: a stream is never followed by another response on its connection anyway, and
-      // without chunked encoding each write is one buffer instead of four (size, CRLF, frame,
-      // CRLF), a quarter of the per-delivery work in Node's HTTP layer.
-      this.response.useChunkedEncodingByDefault = false;
       this.response.writeHead(200, SSE_HEADERS);
     }
   }

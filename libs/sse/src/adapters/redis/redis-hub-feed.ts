@@ -155,6 +155,12 @@ export class RedisHubFeed {
         const read = decodeStreamsRead(reply);
         this.handOver(read.get(events) ?? [], read.get(changes) ?? []);
         failures = 0;
+        // The next read goes out once what was handed over has been written (connections flush
+        // in the check phase, see FlushScheduler). Sent at once, it would be answered with the
+        // first entry appended meanwhile, so a busy hub would read, and write to every connection,
+        // one event at a time; sent after the writes, it takes all that came during them in one
+        // reply, and each connection gets them in one write, as the in-memory transport does.
+        await afterWrites();
       } catch (error) {
         if (this.closed || this.redis.isClosed) {
           return;
@@ -254,6 +260,8 @@ export class RedisHubFeed {
     }
   }
 }
+
+const afterWrites = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const delay = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms).unref());
