@@ -228,7 +228,7 @@ class Bench {
         .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
       if (newest) {
         const summary = summarizeProfile(newest, {
-          windows: this.phaseWindows,
+          windows: this.phaseWindows.length ? this.phaseWindows : undefined,
           scope: `${server.name}, measured phases only (${this.phaseWindows.length}, no start-up or connection set-up)`,
         });
         this.profiles.push(summary);

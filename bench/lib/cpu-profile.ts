@@ -59,7 +59,7 @@ export function summarizeProfile(
   file: string,
   options: { top?: number; windows?: TimeWindow[]; scope?: string } = {},
 ): ProfileSummary {
-  const { top = 15, windows, scope = 'whole process' } = options;
+  const { top = Number(process.env.BENCH_PROFILE_TOP ?? 15), windows, scope = 'whole process' } = options;
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
