@@ -19,7 +19,7 @@ const shared = {
 };
 
 /** The suites about GET /sse, run once more with the stream served by the Nest controller. */
-const STREAM_SUITES = ['stream', 'auth', 'token-scope', 'topic-names', 'cross-site', 'limits', 'cors', 'replay', 'slow-client', 'token-expiry', 'fuzz'];
+const STREAM_SUITES = ['stream', 'behind-proxy', 'auth', 'token-scope', 'topic-names', 'cross-site', 'limits', 'cors', 'replay', 'slow-client', 'token-expiry', 'fuzz'];
 
 export default {
   // Jest reads testTimeout from the global config only (a project's own value is ignored), so

@@ -42,14 +42,27 @@ async function startHost(options: SseModuleOptions): Promise<Host> {
 }
 
 /** Asks GET /sse with `token`: the status and, unless a stream opened (then closed at once), the body. */
-async function streamStatus(url: string, token: string): Promise<{ status: number; body: string; retryAfter: string | null }> {
+/**
+ * How `GET /sse` answered: the status, or `retry <reason>` for a 200 that only carries a retry
+ * delay (what the stream answers while the identity provider is unreachable, so an EventSource
+ * comes back instead of giving up).
+ */
+async function streamStatus(
+  url: string,
+  token: string,
+): Promise<{ status: number | `retry ${string}`; body: string; retryAfter: string | null }> {
   const controller = new AbortController();
   const answer = await fetch(`${url}/sse`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-  if (answer.status === 200) {
+  const reason = answer.headers.get('x-sse-retry-reason');
+  if (answer.status === 200 && reason === null) {
     controller.abort();
     return { status: 200, body: '', retryAfter: null };
   }
-  return { status: answer.status, body: await answer.text(), retryAfter: answer.headers.get('retry-after') };
+  return {
+    status: reason === null ? answer.status : `retry ${reason}`,
+    body: await answer.text(),
+    retryAfter: answer.headers.get('retry-after'),
+  };
 }
 
 /** A port nothing listens on (for an identity provider that is down from the start). */
@@ -153,9 +166,9 @@ describe.each(ENDPOINTS)('tokens from an identity provider with a JWKS (stream e
       const known = await streamStatus(host.url, await signWith(ec, claims('while-down')));
       expect(known.status).toBe(200);
       const unseen = await streamStatus(host.url, await signWith(await generateSigningKey('RS256'), claims('while-down')));
-      expect(unseen.status).toBe(503);
+      expect(unseen.status).toBe('retry identity_provider_unavailable');
       expect(unseen.retryAfter).toMatch(/^\d+$/);
-      expect(JSON.parse(unseen.body)).toMatchObject({ statusCode: 503, code: 'AUTH.PROVIDER_UNAVAILABLE' });
+      expect(unseen.body).toMatch(/^retry: \d+$/m);
     } finally {
       await idp.start();
     }
@@ -172,7 +185,7 @@ describe('an identity provider that is down when the hub starts', () => {
     try {
       const token = await signWith(key, { sub: 'patient' });
       const down = await streamStatus(host.url, token);
-      expect(down.status).toBe(503);
+      expect(down.status).toBe('retry identity_provider_unavailable');
       expect(Number(down.retryAfter)).toBeGreaterThanOrEqual(1);
       const rest = await request(host.url, 'GET', '/sse/subscriptions', { token });
       expect(rest.status).toBe(503);

@@ -38,12 +38,17 @@ describe('Limits answer with clear errors and change nothing', () => {
     expect(topics.body.topics).toEqual([]);
   });
 
-  it('answers 503 when the instance holds its maximum of streams', async () => {
+  it('tells a client to come back later when the instance holds its maximum of streams', async () => {
     for (const sub of ['a', 'b', 'c', 'd']) {
       open.push(await connect(`${hub.url}/sse`, { token: token({ sub }) }));
     }
     const fifth = await stream('e');
-    expect(fifth.status).toBe(503);
+    await fifth.ended;
+    // 200 with only a retry delay: a native EventSource waits and reconnects instead of giving up.
+    expect(fifth.status).toBe(200);
+    expect(fifth.headers.get('x-sse-retry-reason')).toBe('instance_full');
+    expect(fifth.events).toEqual([]);
+    expect(fifth.retry()).toBeGreaterThanOrEqual(3000);
     open.splice(0).forEach((reader) => reader.close());
   });
 
@@ -89,16 +94,16 @@ describe('Limits answer with clear errors and change nothing', () => {
 });
 
 describe('Connection attempts per address', () => {
-  it('answer 429 past the per-minute limit, before the token is even checked', async () => {
+  it('are answered with a retry delay past the per-minute limit, before the token is even checked', async () => {
     const hub = await createTestApp({ env: { SSE_CONNECT_RATE_PER_MINUTE: '3' } });
     try {
-      const statuses: number[] = [];
+      const answers: string[] = [];
       for (let i = 0; i < 5; i++) {
         const reader = await openSse(`${hub.url}/sse`, { token: i % 2 ? 'garbage' : token({ sub: `ip-${i}` }) });
-        statuses.push(reader.status);
+        answers.push(`${reader.status} ${reader.headers.get('x-sse-retry-reason') ?? ''}`.trim());
         reader.close();
       }
-      expect(statuses.slice(3)).toEqual([429, 429]);
+      expect(answers).toEqual(['200', '401', '200', '200 rate_limited', '200 rate_limited']);
     } finally {
       await hub.close();
     }

@@ -1,4 +1,4 @@
-import { accessLogEnabled, apiDocsEnabled, demoFeedEnabled, demoFeedIntervalMs } from './env.js';
+import { accessLogEnabled, apiDocsEnabled, demoFeedEnabled, demoFeedIntervalMs, trustProxyFromEnv } from './env.js';
 
 describe('reference app switches', () => {
   it('runs the demo feed by default outside production only, and SSE_DEMO_FEED decides', () => {
@@ -26,5 +26,15 @@ describe('reference app switches', () => {
   it('keeps the access log on unless SSE_ACCESS_LOG=off', () => {
     expect(accessLogEnabled({})).toBe(true);
     expect(accessLogEnabled({ SSE_ACCESS_LOG: 'off' })).toBe(false);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it("reads Express's trust proxy values: booleans, hop counts, names and CIDRs", () => {
+    expect(trustProxyFromEnv({})).toBeUndefined();
+    expect(trustProxyFromEnv({ TRUST_PROXY: 'true' })).toBe(true);
+    expect(trustProxyFromEnv({ TRUST_PROXY: 'false' })).toBe(false);
+    expect(trustProxyFromEnv({ TRUST_PROXY: '2' })).toBe(2);
+    expect(trustProxyFromEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toBe('loopback, 10.0.0.0/8');
   });
 });

@@ -65,3 +65,15 @@ export function logFormatFromEnv(env: NodeJS.ProcessEnv): 'json' | 'text' {
   }
   throw new Error(`sse-hub: LOG_FORMAT must be json or text (got "${env.LOG_FORMAT}")`);
 }
+
+/**
+ * `TRUST_PROXY`: which proxies to believe about the client's address, as Express's `trust proxy`
+ * takes it: `true`/`false`, a hop count, or `loopback`, `uniquelocal`, addresses and CIDRs
+ * (comma-separated). Unset: no proxy is trusted. A bad value fails start-up (the module checks it).
+ */
+export function trustProxyFromEnv(env: NodeJS.ProcessEnv): boolean | number | string | undefined {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw) return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}

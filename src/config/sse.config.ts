@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import type { SseModuleOptions } from 'nestjs-sse-hub';
 import { corsFromEnv } from './cors.js';
-import { accessLogEnabled, intFromEnv, logFormatFromEnv } from './env.js';
+import { accessLogEnabled, intFromEnv, logFormatFromEnv, trustProxyFromEnv } from './env.js';
 import { accessLog } from '../http-log/access-log.js';
 import { jwtOptionsFromEnv } from './jwt-verification.js';
 
@@ -30,6 +30,7 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     maxTopicsPerClient: intFromEnv(env, 'SSE_MAX_TOPICS_PER_CLIENT'),
     publishRatePerSecond: intFromEnv(env, 'SSE_PUBLISH_RATE_PER_SECOND'),
     connectRatePerMinute: intFromEnv(env, 'SSE_CONNECT_RATE_PER_MINUTE'),
+    trustProxy: trustProxyFromEnv(env),
     // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.SSE_REDIS_PREFIX || undefined,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { principalOf } from 'nestjs-sse-hub';
+import { clientAddressOf, principalOf } from 'nestjs-sse-hub';
 import { redactUrl } from './redact-url.js';
 import { traceIdOf } from './trace-id.js';
 
@@ -15,6 +15,8 @@ export interface AccessLogEntry {
   /** False when the connection closed before the response was complete. */
   readonly finished: boolean;
   readonly durationMs: number;
+  /** The client's address, through trusted proxies (`TRUST_PROXY`). */
+  readonly address?: string;
   /** The authenticated client, once known. */
   readonly clientId?: string;
   /** From the active span, or the request's `traceparent`. */
@@ -46,6 +48,7 @@ export function accessLog(format: 'json' | 'text'): Middleware {
         status: response.statusCode,
         finished: response.writableFinished,
         durationMs: Math.round(performance.now() - started),
+        address: clientAddressOf(request),
         clientId: principalOf(request)?.clientId,
         traceId,
       };
@@ -55,9 +58,10 @@ export function accessLog(format: 'json' | 'text'): Middleware {
   };
 }
 
-function asText({ method, path, status, finished, durationMs, clientId, traceId }: AccessLogEntry): string {
+function asText({ method, path, status, finished, durationMs, address, clientId, traceId }: AccessLogEntry): string {
   const outcome = finished ? String(status) : `${status} (closed early)`;
+  const from = address === undefined ? '' : ` from=${address}`;
   const who = clientId === undefined ? '' : ` client=${clientId}`;
   const trace = traceId === undefined ? '' : ` trace=${traceId}`;
-  return `${method} ${path} ${outcome} ${durationMs}ms${who}${trace}`;
+  return `${method} ${path} ${outcome} ${durationMs}ms${from}${who}${trace}`;
 }

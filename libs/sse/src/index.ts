@@ -38,7 +38,8 @@ export {
 } from './observability/broker.health.js';
 export { JwtClientGuard } from './auth/jwt-client.guard.js';
 export { CurrentClient } from './auth/current-client.decorator.js';
-export { principalOf } from './auth/request-principal.js';
+export { clientAddressOf, principalOf } from './auth/request-principal.js';
+export type { TrustProxySetting } from './http/trust-proxy.js';
 export { SSE_TRACER_NAME } from './observability/open-telemetry-hub-tracer.js';
 export { RequireRole } from './auth/require-role.decorator.js';
 export { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';

@@ -1,3 +1,4 @@
+import type { TrustProxySetting } from './http/trust-proxy.js';
 import type { JWK } from 'jose';
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -199,11 +200,22 @@ export interface SseModuleOptions {
    */
   publishRatePerSecond?: number;
   /**
-   * Stream connection attempts one IP address may make per minute; past it, 429. 0 turns the
-   * limit off. Behind a proxy, set Express's `trust proxy` so the client's address is seen.
+   * Stream connection attempts one IP address may make per minute; past it the stream is answered
+   * 200 with only a `retry:` delay (see docs/protocol.md), so an EventSource comes back later
+   * instead of giving up. 0 turns the limit off. Behind a proxy, set `trustProxy` so that the
+   * limit counts each client's address, not the proxy's.
    * @default 600
    */
   connectRatePerMinute?: number;
+  /**
+   * Which proxies in front of the app to believe about the client's address (`X-Forwarded-For`):
+   * Express's `trust proxy` values: `true` (all), a hop count, `'loopback'`, `'uniquelocal'`,
+   * addresses and CIDRs (comma-separated or a list). The module sets it on the Express app, so the
+   * connect limit on both stream endpoints, `request.ip` and access logs see the same address.
+   * Unset, the app's own `trust proxy` setting applies (Express's default: no proxy trusted, so a
+   * client cannot dodge the limit by sending the header itself).
+   */
+  trustProxy?: TrustProxySetting;
   /**
    * What serves `GET /sse`:
    * - `http-server`: a `request` listener on the HTTP server that answers `GET <prefix>/sse`

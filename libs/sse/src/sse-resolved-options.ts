@@ -1,3 +1,4 @@
+import { trustProxyProblem, type TrustProxySetting } from './http/trust-proxy.js';
 import type { JWK } from 'jose';
 import { PUBLIC_KEY_ALGORITHMS, SECRET_ALGORITHMS } from './auth/jwt-algorithms.js';
 import { SseAuthenticator } from './auth/sse-authenticator.js';
@@ -31,7 +32,8 @@ type OptionWithoutDefault =
   | 'maxTokenAgeSeconds'
   | 'authenticator'
   | 'adapters'
-  | 'cors';
+  | 'cors'
+  | 'trustProxy';
 
 /** The brokers the built-in adapters can use. */
 export const SSE_BROKERS = ['memory', 'redis'] as const;
@@ -217,6 +219,14 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   subscriptionGracePeriodMs: nonNegativeInteger,
   publishRatePerSecond: nonNegativeInteger,
   connectRatePerMinute: nonNegativeInteger,
+  trustProxy: (value) => {
+    if (value === undefined) return undefined;
+    const problem =
+      typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string' || Array.isArray(value)
+        ? trustProxyProblem(value as TrustProxySetting)
+        : 'it is not a boolean, hop count, string or list';
+    return problem === undefined ? undefined : `trustProxy must be a value Express's trust proxy accepts: ${problem}`;
+  },
   metrics: boolean,
   lifecycleEvents: boolean,
 };

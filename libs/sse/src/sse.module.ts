@@ -13,6 +13,9 @@ import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { SseController } from './http/sse.controller.js';
 import { StreamOpener } from './http/stream-opener.js';
 import { HttpServerStreamRoute } from './http/http-server-stream-route.js';
+import { StreamErrorFilter } from './http/stream-error.filter.js';
+import { ExpressTrustProxy } from './http/express-trust-proxy.js';
+import { StreamRetryAnswers } from './http/stream-retry-answers.js';
 import { SubscriptionsController } from './http/subscriptions.controller.js';
 import { BrokerHealthIndicator } from './observability/broker.health.js';
 import { SseMetricsService } from './observability/sse-metrics.service.js';
@@ -34,6 +37,9 @@ const httpProviders = [
   PublishRateGuard,
   FlushScheduler,
   StreamOpener,
+  StreamRetryAnswers,
+  StreamErrorFilter,
+  ExpressTrustProxy,
   HttpServerStreamRoute,
 ];
 /**

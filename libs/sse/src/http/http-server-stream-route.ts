@@ -12,6 +12,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import proxyAddress from 'proxy-addr';
 import { authenticateRequest } from '../auth/authenticate-request.js';
+import { rememberClientAddress } from '../auth/request-principal.js';
 import { SseAuthenticator } from '../auth/sse-authenticator.js';
 import type { StreamMiddleware } from '../sse-module-options.interface.js';
 import { SSE_ROUTE_PATH } from '../sse.module-definition.js';
@@ -19,6 +20,7 @@ import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from '../sse-resolved-o
 import { errorResponseOf, writeErrorResponse } from './error-response.js';
 import { ConnectRateGuard } from './rate-limit.guards.js';
 import { StreamOpener } from './stream-opener.js';
+import { StreamRetryAnswers } from './stream-retry-answers.js';
 
 /** The Nest app's request listener: for Express, the app itself, which also holds its settings. */
 type RequestListener = ((request: IncomingMessage, response: ServerResponse) => void) & {
@@ -59,6 +61,7 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
     private readonly appConfig: ApplicationConfig,
     private readonly connectRate: ConnectRateGuard,
     private readonly opener: StreamOpener,
+    private readonly retryAnswers: StreamRetryAnswers,
   ) {
     this.middleware = [
       ...options.streamMiddleware,
@@ -90,7 +93,7 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
     server.on('request', this.dispatch);
   }
 
-  /** From the start of a shutdown new streams get 503, as Nest's `return503OnClosing` answers. */
+  /** From the start of a shutdown new streams are told to come back (to another instance). */
   onModuleDestroy(): void {
     this.closing = true;
   }
@@ -121,19 +124,20 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
+      const address = this.clientAddress(request);
+      rememberClientAddress(request, address);
       for (const middleware of this.middleware) {
         if (!(await runMiddleware(middleware, request, response))) {
           return;
         }
       }
       if (this.closing) {
-        response.writeHead(503, { Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8' });
-        response.end('Service Unavailable');
+        this.retryAnswers.shuttingDown(response);
         return;
       }
       // Who the client is: this endpoint and JwtClientGuard both ask the module's authenticator
       // (the JWT check or the host's own), so both stream endpoints give the same answer.
-      this.connectRate.countAttemptFrom(this.clientAddress(request));
+      this.connectRate.countAttemptFrom(address);
       const query = queryOf(request.url);
       const principal = await authenticateRequest(this.authenticator, request, query);
       // Node joins a repeated unknown header into one string; never an array here.
@@ -164,7 +168,9 @@ export class HttpServerStreamRoute implements OnApplicationBootstrap, OnModuleDe
       response.destroy();
       return;
     }
-    writeErrorResponse(response, answer);
+    if (!this.retryAnswers.answer(error, response)) {
+      writeErrorResponse(response, answer);
+    }
   }
 }
 

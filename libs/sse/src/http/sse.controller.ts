@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CurrentClient } from '../auth/current-client.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';
 import type { ClientPrincipal } from '../domain/index.js';
-import { DomainErrorFilter } from './domain-error.filter.js';
 import { ConnectRateGuard } from './rate-limit.guards.js';
+import { StreamErrorFilter } from './stream-error.filter.js';
 import { StreamOpener } from './stream-opener.js';
 
 /**
@@ -22,12 +22,13 @@ import { StreamOpener } from './stream-opener.js';
  */
 @Controller('sse')
 @UseGuards(ConnectRateGuard, JwtClientGuard)
-@UseFilters(DomainErrorFilter)
+@UseFilters(StreamErrorFilter)
 export class SseController {
   constructor(private readonly opener: StreamOpener) {}
 
   /**
-   * Failures (token, topics, limits, the broker) are JSON answers; no stream opens. A Last-Event-ID
+   * Failures (token, topics, limits) are JSON answers and no stream opens; what the client only has
+   * to retry later (rate, a full or closing instance, the broker) is a 200 carrying `retry:`. A Last-Event-ID
    * the hub cannot read or place is not a failure: 200 with `recovered: false`.
    */
   @Get()

@@ -39,6 +39,12 @@ export class PrometheusHubMetrics implements HubObserver {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly retryAnswers = new Counter({
+    name: 'sse_stream_retry_answers_total',
+    help: 'GET /sse answered 200 with only a retry delay (the client did nothing wrong), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   private readonly published = new Counter({
     name: 'sse_events_published_total',
     help: 'Events published through this instance, by target kind',
@@ -92,6 +98,10 @@ export class PrometheusHubMetrics implements HubObserver {
   connectionClosed(reason: CloseReason): void {
     this.closed.inc({ reason });
     this.open.dec();
+  }
+
+  streamRetryAnswered(reason: string): void {
+    this.retryAnswers.inc({ reason });
   }
 
   eventPublished(target: EventTargetKind, seconds: number): void {

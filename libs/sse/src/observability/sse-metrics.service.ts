@@ -80,6 +80,11 @@ export class SseMetricsService implements HubObserver {
     this.prometheus?.replayed(outcome, events);
   }
 
+  /** `GET /sse` answered "come back later" (see `StreamRetryAnswers`), and why. */
+  streamRetryAnswered(reason: string): void {
+    this.prometheus?.streamRetryAnswered(reason);
+  }
+
   private on(): PrometheusHubMetrics {
     if (!this.prometheus) {
       throw new Error('sse-hub: metrics are off; SseModule.forRoot({ metrics: true }) turns them on (needs prom-client)');
