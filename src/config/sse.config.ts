@@ -29,6 +29,7 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     maxConnections: intFromEnv(env, 'SSE_MAX_CONNECTIONS'),
     maxTopicsPerClient: intFromEnv(env, 'SSE_MAX_TOPICS_PER_CLIENT'),
     publishRatePerSecond: intFromEnv(env, 'SSE_PUBLISH_RATE_PER_SECOND'),
+    maxBatchSize: intFromEnv(env, 'SSE_MAX_BATCH_SIZE'),
     connectRatePerMinute: intFromEnv(env, 'SSE_CONNECT_RATE_PER_MINUTE'),
     trustProxy: trustProxyFromEnv(env),
     // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.

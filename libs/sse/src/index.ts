@@ -18,6 +18,7 @@ export type {
 export { SseOptionsError } from './sse-options.error.js';
 export { SSE_DEFAULTS } from './sse-resolved-options.js';
 export { NotificationService, type PublishReceipt } from './application/notification.service.js';
+export type { BatchOutcome, BatchPublication } from './application/batch-publication.js';
 export type { OpenStreamOptions, ConnectedGreeting } from './application/connection.service.js';
 export type { SocketControl } from './application/connection-sink.js';
 export type { StreamMessage } from './application/stream-message.js';

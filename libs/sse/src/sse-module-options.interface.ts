@@ -200,6 +200,13 @@ export interface SseModuleOptions {
    */
   publishRatePerSecond?: number;
   /**
+   * Publications one `POST /notifications/batch` may carry (each counts against
+   * `publishRatePerSecond`); more is a 400 and nothing is published. The body limit
+   * (`maxBodyBytes`) applies to the whole batch.
+   * @default 500
+   */
+  maxBatchSize?: number;
+  /**
    * Stream connection attempts one IP address may make per minute; past it the stream is answered
    * 200 with only a `retry:` delay (see docs/protocol.md), so an EventSource comes back later
    * instead of giving up. 0 turns the limit off. Behind a proxy, set `trustProxy` so that the

@@ -68,6 +68,7 @@ export const SSE_DEFAULTS = {
   maxConnectionsPerClient: 32,
   maxConnections: 100_000,
   publishRatePerSecond: 1_000,
+  maxBatchSize: 500,
   connectRatePerMinute: 600,
   streamEndpoint: 'http-server',
   streamMiddleware: [],
@@ -218,6 +219,7 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   retryMs: nonNegativeInteger,
   subscriptionGracePeriodMs: nonNegativeInteger,
   publishRatePerSecond: nonNegativeInteger,
+  maxBatchSize: positiveInteger,
   connectRatePerMinute: nonNegativeInteger,
   trustProxy: (value) => {
     if (value === undefined) return undefined;

@@ -15,14 +15,14 @@ export class FixedWindowRateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Counts one call of `key`; returns 0 when allowed, else the milliseconds until it would be. */
-  take(key: string): number {
+  /** Counts `calls` calls of `key`; returns 0 when allowed, else the milliseconds until it would be. */
+  take(key: string, calls = 1): number {
     const now = this.now();
     if (now - this.windowStart >= this.windowMs) {
       this.windowStart = now - ((now - this.windowStart) % this.windowMs);
       this.counts = new Map();
     }
-    const count = (this.counts.get(key) ?? 0) + 1;
+    const count = (this.counts.get(key) ?? 0) + calls;
     this.counts.set(key, count);
     return count <= this.limit ? 0 : this.windowStart + this.windowMs - now;
   }

@@ -20,6 +20,7 @@ import {
   type IdempotencyKey,
   type OnceAppended,
 } from '../domain/index.js';
+import { idempotencyKeyOf, targetOf, type BatchOutcome, type BatchPublication } from './batch-publication.js';
 import { ConnectionService, type OpenStreamOptions } from './connection.service.js';
 import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
 import { HubTracer, NO_HUB_TRACER } from './hub-tracer.js';
@@ -104,6 +105,32 @@ export class NotificationService {
    */
   broadcast(event: string, data: unknown, options?: PublishOptions): Promise<PublishReceipt> {
     return this.publish(toEveryone(), event, data, options);
+  }
+
+  /**
+   * Publishes many events at once, accepted in the order given (their ids increase in that
+   * order): each publication to its own target, with its own idempotency key if any. A bad
+   * publication is refused on its own and the others go on; the outcome at each position is the
+   * receipt or the error (a domain error: `InvalidTargetError`, `InvalidEventTypeError`, ...;
+   * `BrokerUnavailableError` when the broker is away).
+   *
+   * Cheaper than as many single publishes: nothing waits between publications, so their appends
+   * travel together to the broker and their fan-outs share this instance's socket writes.
+   */
+  publishBatch(publications: readonly BatchPublication[]): Promise<BatchOutcome<PublishReceipt>[]> {
+    return Promise.all(
+      publications.map((publication): Promise<BatchOutcome<PublishReceipt>> => {
+        try {
+          // Started one after the other in this turn: each reaches the history's append in the
+          // same number of steps, so the appends (and the ids) follow the order given.
+          return this.publish(targetOf(publication.target), publication.event, publication.data, {
+            idempotencyKey: idempotencyKeyOf(publication.idempotencyKey),
+          }).catch((error: Error) => ({ error }));
+        } catch (error) {
+          return Promise.resolve({ error: error as Error });
+        }
+      }),
+    );
   }
 
   /**

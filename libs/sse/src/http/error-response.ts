@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'AUTH.PROVIDER_UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
   'PUBLISH.INVALID_IDEMPOTENCY_KEY': HttpStatus.BAD_REQUEST,
   'PUBLISH.IDEMPOTENCY_UNSUPPORTED': HttpStatus.NOT_IMPLEMENTED,
+  'PUBLISH.INVALID_TARGET': HttpStatus.BAD_REQUEST,
 };
 
 /** An error answer: status, JSON body and any extra headers. */

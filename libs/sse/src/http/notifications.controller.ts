@@ -1,4 +1,19 @@
-import { Body, Controller, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import type { BatchOutcome, BatchPublication } from '../application/batch-publication.js';
+import { CurrentClient } from '../auth/current-client.decorator.js';
+import type { ClientPrincipal } from '../domain/index.js';
+import { SSE_RESOLVED_OPTIONS, type ResolvedSseOptions } from '../sse-resolved-options.js';
+import { publicationOf, publicationsOf } from './batch-body.js';
+import { errorResponseOf } from './error-response.js';
 import {
   NotificationService,
   type PublishOptions,
@@ -19,7 +34,11 @@ import { publishValidationPipe } from './validation.pipe.js';
 @RequireRole(PUBLISHER_ROLE)
 @UseFilters(DomainErrorFilter)
 export class NotificationsController {
-  constructor(private readonly notifications: NotificationService) {}
+  constructor(
+    private readonly notifications: NotificationService,
+    private readonly publishRate: PublishRateGuard,
+    @Inject(SSE_RESOLVED_OPTIONS) private readonly options: ResolvedSseOptions,
+  ) {}
 
   @Post('clients/:clientId')
   @HttpCode(202)
@@ -51,4 +70,42 @@ export class NotificationsController {
   ): Promise<PublishReceipt> {
     return this.notifications.broadcast(body.event, body.data, options);
   }
+
+  /**
+   * Many publications in one request, accepted in order; 200 with one receipt or error per item,
+   * in the same order. A bad item is refused alone. Each item counts against the publish rate.
+   */
+  @Post('batch')
+  @HttpCode(200)
+  async batch(
+    @CurrentClient() publisher: ClientPrincipal,
+    @Body() body: unknown,
+  ): Promise<BatchReceiptsBody> {
+    const items = publicationsOf(body, this.options.maxBatchSize);
+    this.publishRate.countMore(publisher.clientId, items.length - 1);
+    const parsed = items.map((item) => publicationOf(item, publisher.clientId));
+    const outcomes = await this.notifications.publishBatch(
+      parsed.filter((item): item is BatchPublication => !(item instanceof Error)),
+    );
+    let next = 0;
+    return {
+      receipts: parsed.map((item) =>
+        receiptOf(item instanceof Error ? { error: item } : outcomes[next++]),
+      ),
+    };
+  }
+}
+
+/** The answer of `POST /notifications/batch`. */
+interface BatchReceiptsBody {
+  receipts: (PublishReceipt | { error: { statusCode: number; message: unknown } })[];
+}
+
+function receiptOf(outcome: BatchOutcome<PublishReceipt>): BatchReceiptsBody['receipts'][number] {
+  if (!('error' in outcome)) {
+    return outcome;
+  }
+  const { status, body } = errorResponseOf(outcome.error);
+  // A failure that is not the item's fault (a bug) says no more than a 500 would.
+  return { error: { statusCode: status, message: body.message } };
 }

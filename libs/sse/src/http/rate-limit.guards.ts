@@ -34,8 +34,8 @@ abstract class RateLimitGuard implements CanActivate {
    * Counts one request against `key` (undefined: not limited).
    * @throws RateLimitedError past the limit
    */
-  protected count(key: string | undefined): void {
-    const wait = key === undefined ? 0 : (this.limiter?.take(key) ?? 0);
+  protected count(key: string | undefined, calls = 1): void {
+    const wait = key === undefined ? 0 : (this.limiter?.take(key, calls) ?? 0);
     if (wait > 0) {
       throw new RateLimitedError(this.what, wait);
     }
@@ -75,5 +75,13 @@ export class PublishRateGuard extends RateLimitGuard {
 
   protected keyOf(request: LimitedRequest): string | undefined {
     return request[PRINCIPAL_REQUEST_KEY]?.clientId;
+  }
+
+  /**
+   * Counts the rest of a batch's publications (the request itself counted one).
+   * @throws RateLimitedError past the limit
+   */
+  countMore(publisherId: string, publications: number): void {
+    if (publications > 0) this.count(publisherId, publications);
   }
 }

@@ -14,3 +14,4 @@ export { InvalidEventDataError } from './invalid-event-data.error.js';
 export { IdentityProviderUnavailableError } from './identity-provider-unavailable.error.js';
 export { InvalidIdempotencyKeyError } from './invalid-idempotency-key.error.js';
 export { IdempotencyUnsupportedError } from './idempotency-unsupported.error.js';
+export { InvalidTargetError } from './invalid-target.error.js';
