@@ -10,6 +10,7 @@ const CONTRACT_ROUTES = [
   'POST /notifications/clients/{clientId}',
   'POST /notifications/topics/{topic}',
   'POST /notifications/broadcast',
+  'POST /notifications/batch',
   'POST /auth/dev-token',
   'GET /health',
   'GET /metrics',
@@ -72,6 +73,16 @@ describe('OpenAPI docs at /docs', () => {
     expect(Object.keys(document.paths['/notifications/broadcast'].post.responses)).toEqual(
       expect.arrayContaining(['202', '400', '401', '403', '413']),
     );
+  });
+
+  it('documents the batch route: its body, and one receipt or error per publication', () => {
+    const batch = document.paths['/notifications/batch'].post as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(batch.requestBody.content['application/json'].schema.properties.publications).toMatchObject({
+      type: 'array',
+      minItems: 1,
+    });
+    expect(Object.keys(batch.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    expect(batch.security).toBeDefined();
   });
 });
 

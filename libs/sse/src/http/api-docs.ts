@@ -316,4 +316,70 @@ function describeRoutes(swagger: Swagger): void {
     accepted(),
     s.ApiOperation({ summary: 'Send an event to every connection (role publisher)' }),
   );
+  const publication = {
+    type: 'object',
+    required: ['target', 'event'],
+    additionalProperties: false,
+    properties: {
+      target: {
+        description: 'Exactly one of: a client, a topic, or everyone',
+        oneOf: [
+          { type: 'object', required: ['client'], properties: { client: { type: 'string' } } },
+          { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } },
+          { type: 'object', required: ['broadcast'], properties: { broadcast: { type: 'boolean', enum: [true] } } },
+        ],
+      },
+      event: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_\\-.:]+$' },
+      data: { description: 'Any JSON value', nullable: true },
+      idempotencyKey: { type: 'string', description: 'As the Idempotency-Key header, for this publication' },
+    },
+  };
+  onMethod(
+    NotificationsController,
+    'batch',
+    s.ApiOperation({
+      summary: 'Publish many events in one request, accepted in order (role publisher)',
+      description:
+        'Each publication goes to its own target; a bad one is refused alone. Each counts against the publish rate. ' +
+        'At most 500 publications by default (maxBatchSize); the body limit applies to the whole batch.',
+    }),
+    s.ApiBody({
+      schema: {
+        type: 'object',
+        required: ['publications'],
+        properties: { publications: { type: 'array', minItems: 1, items: publication } },
+        example: {
+          publications: [
+            { target: { client: 'user-42' }, event: 'invoice.paid', data: { invoiceId: 7 } },
+            { target: { topic: 'orders/eu' }, event: 'order.shipped', data: 42, idempotencyKey: 'c0ffee' },
+          ],
+        },
+      },
+    }),
+    s.ApiOkResponse({
+      description: 'One receipt or error per publication, in the order given',
+      schema: {
+        type: 'object',
+        properties: {
+          receipts: {
+            type: 'array',
+            items: {
+              oneOf: [
+                { $ref: '#/components/schemas/PublishReceiptDto' },
+                {
+                  type: 'object',
+                  properties: {
+                    error: {
+                      type: 'object',
+                      properties: { statusCode: { type: 'number', example: 400 }, message: { type: 'string' } },
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+    }),
+  );
 }
