@@ -103,10 +103,17 @@ describe('The running app: JSON logs and OTLP trace export', () => {
       status: 200,
       finished: expect.any(Boolean),
       durationMs: expect.any(Number),
+      address: expect.stringMatching(/127\.0\.0\.1$/),
       clientId: 'logan',
       traceId,
     });
-    expect(publishLine).toMatchObject({ method: 'POST', status: 202, clientId: 'log-publisher', traceId });
+    expect(publishLine).toMatchObject({
+      method: 'POST',
+      status: 202,
+      address: expect.stringMatching(/127\.0\.0\.1$/),
+      clientId: 'log-publisher',
+      traceId,
+    });
     const untraced = await request(app.url, 'GET', '/health');
     expect(untraced.status).toBe(200);
     const healthLine = await waitFor(() => accessEntries().find((entry) => entry.path === '/health'));
