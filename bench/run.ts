@@ -50,7 +50,7 @@ import {
   type PhaseReport,
   type PublishReport,
 } from './lib/protocol.js';
-import { ServerProcess, TARGETS, type TargetKey, type TargetSpec } from './lib/server.js';
+import { HUB_TARGETS, ServerProcess, TARGETS, type TargetKey, type TargetSpec } from './lib/server.js';
 import { selfTestParser } from './lib/sse-parser.js';
 import {
   formatTable,
@@ -59,6 +59,7 @@ import {
   type FanoutResult,
   type SustainedStepResult,
   type TargetResults,
+  type TargetedResult,
 } from './lib/report.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -171,6 +172,9 @@ const QUICK: Sizes = {
 
 /** Broadcasts sent before each fan-out size is measured (see `deliverySuite`). */
 const FANOUT_WARM_UP_EVENTS = 5;
+
+/** Sends per `POST /notifications/batch` in the batched targeted scenario (issue 15's target). */
+const TARGETED_BATCH_SIZE = 100;
 
 /** A counting failure: events lost or duplicated. It fails the run. */
 class CountingError extends Error {}
@@ -532,30 +536,94 @@ class Bench {
           });
         }
         if (size === this.sizes.targetedAt && only.has('targeted')) {
-          console.log(
-            `  ${spec.label}: targeted sends over ${size} clients for ${this.sizes.targetedMs} ms`,
-          );
-          const clients = size;
-          const m = await this.measure(
-            server,
-            (phase) =>
-              this.publisher.call<PublishReport>(
-                'targeted',
-                {
-                  port: server.port,
-                  token: this.pubToken,
-                  phase,
-                  clients,
-                  durationMs: this.sizes.targetedMs,
-                  concurrency: this.sizes.targetedConcurrency,
-                },
-                this.sizes.targetedMs + 60_000,
-              ),
-            (published) => ({ kind: 'targeted', total: published.sent, clients }),
-            20_000,
-          );
-          const requests = Histogram.from([m.published.requestLatency]).summary();
-          results.targeted = {
+          results.targeted = await this.targetedSends(server, spec, size);
+          if (HUB_TARGETS.includes(spec.key)) {
+            results.targetedBatch = await this.targetedSends(server, spec, size, TARGETED_BATCH_SIZE);
+          }
+          if (spec.key === 'consumer') {
+            results.inProcess = await this.inProcessSends(server, spec, size);
+          }
+        }
+      }
+    } finally {
+      await this.closeAll();
+      await this.stopServer(server, spec);
+    }
+  }
+
+  /** The same targeted sends made inside the app by `NotificationService.sendToClient` (target consumer). */
+  async inProcessSends(server: ServerProcess, spec: TargetSpec, clients: number): Promise<TargetedResult> {
+    console.log(`  ${spec.label}: in-process sendToClient over ${clients} clients for ${this.sizes.targetedMs} ms`);
+    const m = await this.measure(
+      server,
+      async (phase) => {
+        const answer = await fetch(`http://127.0.0.1:${server.port}/bench/in-process-sends`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ phase, clients, durationMs: this.sizes.targetedMs }),
+          signal: AbortSignal.timeout(this.sizes.targetedMs + 60_000),
+        });
+        const run = (await answer.json()) as { sent: number; failed: number; elapsedMs: number };
+        return {
+          sent: run.sent,
+          accepted: run.sent - run.failed,
+          failed: run.failed,
+          errors: run.failed ? [`${run.failed} in-process sends failed`] : [],
+          elapsedMs: run.elapsedMs,
+          behind: 0,
+          deliveredReported: 0,
+          requestLatency: new Histogram().snapshot(),
+        };
+      },
+      (published) => ({ kind: 'targeted', total: published.sent, clients }),
+      20_000,
+    );
+    return {
+      clients,
+      sends: m.published.sent,
+      sendsPerSec: (m.published.sent / m.published.elapsedMs) * 1000,
+      ...m.latency,
+      requestP50Ms: 0,
+      requestP99Ms: 0,
+      cpuUsPerSend: m.serverCpuUs / Math.max(1, m.published.sent),
+      serverBusyPct: m.serverBusyPct,
+      loadBusyPct: m.loadBusyPct,
+      othersCpu0Pct: m.othersCpu0Pct,
+      othersCpu1Pct: m.othersCpu1Pct,
+    };
+  }
+
+  /**
+   * Closed-loop sends to one client each, round robin over `clients`: one request per send, or
+   * `batchSize` sends per `POST /notifications/batch`.
+   */
+  async targetedSends(server: ServerProcess, spec: TargetSpec, clients: number, batchSize?: number): Promise<TargetedResult> {
+    console.log(
+      `  ${spec.label}: targeted sends over ${clients} clients for ${this.sizes.targetedMs} ms` +
+        (batchSize ? `, in batches of ${batchSize}` : ''),
+    );
+    const m = await this.measure(
+      server,
+      (phase) =>
+        this.publisher.call<PublishReport>(
+          'targeted',
+          {
+            port: server.port,
+            token: this.pubToken,
+            phase,
+            clients,
+            durationMs: this.sizes.targetedMs,
+            // A batch carries many sends: fewer requests in flight keep the server's queue short.
+            concurrency: batchSize ? 4 : this.sizes.targetedConcurrency,
+            batchSize,
+          },
+          this.sizes.targetedMs + 60_000,
+        ),
+      (published) => ({ kind: 'targeted', total: published.sent, clients }),
+      20_000,
+    );
+    const requests = Histogram.from([m.published.requestLatency]).summary();
+    return {
             clients,
             sends: m.published.sent,
             sendsPerSec: (m.published.sent / m.publishMs) * 1000,
@@ -568,12 +636,6 @@ class Bench {
             othersCpu0Pct: m.othersCpu0Pct,
             othersCpu1Pct: m.othersCpu1Pct,
           };
-        }
-      }
-    } finally {
-      await this.closeAll();
-      await this.stopServer(server, spec);
-    }
   }
 
   /** Broadcasts at 1k connections, stepping the rate up until p99 passes the limit. */

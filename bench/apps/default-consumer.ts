@@ -12,6 +12,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SseModule } from '../../libs/sse/src/index.js';
+import { InProcessSendsController } from './in-process-sends.controller.js';
 
 @Module({
   imports: [
@@ -21,6 +22,8 @@ import { SseModule } from '../../libs/sse/src/index.js';
       publishRatePerSecond: 0,
     }),
   ],
+  // Bench only: the in-process sends scenario (sendToClient from the app's own code).
+  controllers: [InProcessSendsController],
 })
 class ConsumerAppModule {}
 

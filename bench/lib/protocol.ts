@@ -153,6 +153,8 @@ export interface TargetedArgs {
   readonly clients: number;
   readonly durationMs: number;
   readonly concurrency: number;
+  /** Sends per request through `POST /notifications/batch`; absent: one `POST /notifications/clients/:id` each. */
+  readonly batchSize?: number;
 }
 
 export interface PublishReport {

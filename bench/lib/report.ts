@@ -90,6 +90,10 @@ export interface TargetResults {
   heap?: HeapResult;
   fanout: FanoutResult[];
   targeted?: TargetedResult;
+  /** The same sends through `POST /notifications/batch`, 100 per request (hub targets only). */
+  targetedBatch?: TargetedResult;
+  /** The same sends made in the app with `NotificationService.sendToClient` (target consumer only). */
+  inProcess?: TargetedResult;
   sustained?: SustainedResult;
 }
 
@@ -137,6 +141,8 @@ interface Row {
   readonly name: string;
   readonly get: Getter;
   readonly format: (value: number) => string;
+  /** What a baseline is compared on, when not the same figure (the baselines have no batches). */
+  readonly baseline?: Getter;
 }
 
 const kb = (v: number): string => `${v.toFixed(1)} KB`;
@@ -231,6 +237,18 @@ function rows(results: BenchResults): Row[] {
       get: (t) => t.targeted?.sendsPerSec,
       format: perSec,
     });
+    out.push({
+      name: `targeted over ${c}: sends/s in batches of 100`,
+      get: (t) => t.targetedBatch?.sendsPerSec,
+      format: perSec,
+      baseline: (t) => t.targeted?.sendsPerSec,
+    });
+    out.push({
+      name: `targeted over ${c}: sends/s in-process (sendToClient)`,
+      get: (t) => t.inProcess?.sendsPerSec,
+      format: perSec,
+      baseline: (t) => t.targeted?.sendsPerSec,
+    });
     out.push({ name: `targeted over ${c}: p50`, get: (t) => t.targeted?.p50Ms, format: ms });
     out.push({ name: `targeted over ${c}: p99`, get: (t) => t.targeted?.p99Ms, format: ms });
     out.push({
@@ -278,7 +296,7 @@ export function formatTable(results: BenchResults): string {
       const v = row.get(t);
       return v === undefined ? '-' : row.format(v);
     }),
-    ...subjects.flatMap((s) => baselines.map((b) => ratio(row.get(s), row.get(b), row.name))),
+    ...subjects.flatMap((s) => baselines.map((b) => ratio(row.get(s), (row.baseline ?? row.get)(b), row.name))),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
@@ -344,7 +362,7 @@ function summaryLines(results: BenchResults): string[] {
       if (value === undefined) return [];
       const parts = baselines
         .map((b) => {
-          const r = ratio(value, row.get(b));
+          const r = ratio(value, (row.baseline ?? row.get)(b));
           return r ? `${r} ${b.label}` : '';
         })
         .filter(Boolean);

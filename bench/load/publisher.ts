@@ -151,6 +151,25 @@ class Tally {
     }
   }
 
+  /** One batch of `size` sends: each receipt with an id is accepted, each error a failure. */
+  async sendBatch(pool: Pool, token: string, body: string, size: number): Promise<void> {
+    const startedAt = nowUs();
+    try {
+      const answer = await pool.request('/notifications/batch', token, body);
+      this.requestLatency.record(nowUs() - startedAt);
+      if (answer.status !== 200) {
+        this.failure(`batch answered ${answer.status} ${answer.body.slice(0, 120)}`);
+        return;
+      }
+      const accepted = answer.body.match(/"id":/g)?.length ?? 0;
+      this.accepted += accepted;
+      for (const delivered of answer.body.matchAll(/"delivered":(\d+)/g)) this.deliveredReported += Number(delivered[1]);
+      if (accepted < size) this.failure(`batch: ${size - accepted} of ${size} refused: ${answer.body.slice(0, 120)}`);
+    } catch (error) {
+      this.failure(`batch: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   failure(message: string): void {
     this.failed++;
     if (this.errors.length < 5) this.errors.push(message);
@@ -222,6 +241,12 @@ async function targeted(args: TargetedArgs): Promise<PublishReport> {
   let next = 0;
   const sender = async (): Promise<void> => {
     while (nowUs() < endAt && tally.failed === 0) {
+      if (args.batchSize) {
+        const first = next;
+        next += args.batchSize;
+        await tally.sendBatch(pool, args.token, batchBody(args, first, nowUs()), args.batchSize);
+        continue;
+      }
       const k = next++;
       const seq = Math.floor(k / args.clients);
       const path = `/notifications/clients/${clientId(k % args.clients)}`;
@@ -231,6 +256,17 @@ async function targeted(args: TargetedArgs): Promise<PublishReport> {
   await Promise.all(Array.from({ length: args.concurrency }, sender));
   pool.close();
   return tally.report(next, (nowUs() - startedAt) / 1000);
+}
+
+/** Sends first..first+batchSize-1 of a targeted run as one batch body (same clients and sequence numbers). */
+function batchBody(args: TargetedArgs, first: number, sentAtUs: number): string {
+  const items: string[] = [];
+  for (let k = first; k < first + (args.batchSize ?? 0); k++) {
+    const single = publishBody(args.phase, Math.floor(k / args.clients), sentAtUs);
+    // {"event":...,"data":...} becomes {"target":{"client":...},"event":...,"data":...}
+    items.push(`{"target":{"client":"${clientId(k % args.clients)}"},${single.slice(1)}`);
+  }
+  return `{"publications":[${items.join(',')}]}`;
 }
 
 /** Kept between `one` calls, so a fan-out run does not reconnect for every event. */

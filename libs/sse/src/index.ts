@@ -19,6 +19,12 @@ export { SseOptionsError } from './sse-options.error.js';
 export { SSE_DEFAULTS } from './sse-resolved-options.js';
 export { NotificationService, type PublishReceipt } from './application/notification.service.js';
 export type { BatchOutcome, BatchPublication } from './application/batch-publication.js';
+export {
+  TopicHistoryService,
+  type TopicHistoryCursor,
+  type TopicHistoryEvent,
+  type TopicHistoryPage,
+} from './application/topic-history.service.js';
 export type { OpenStreamOptions, ConnectedGreeting } from './application/connection.service.js';
 export type { SocketControl } from './application/connection-sink.js';
 export type { StreamMessage } from './application/stream-message.js';

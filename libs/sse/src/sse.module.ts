@@ -14,6 +14,8 @@ import { SseController } from './http/sse.controller.js';
 import { StreamOpener } from './http/stream-opener.js';
 import { HttpServerStreamRoute } from './http/http-server-stream-route.js';
 import { StreamErrorFilter } from './http/stream-error.filter.js';
+import { HistoryController } from './http/history.controller.js';
+import { TopicHistoryService } from './application/topic-history.service.js';
 import { ExpressTrustProxy } from './http/express-trust-proxy.js';
 import { StreamRetryAnswers } from './http/stream-retry-answers.js';
 import { SubscriptionsController } from './http/subscriptions.controller.js';
@@ -30,7 +32,7 @@ import { SSE_RESOLVED_OPTIONS } from './sse-resolved-options.js';
 import { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
 import { SseAuthenticator } from './auth/sse-authenticator.js';
 
-const applicationProviders = [ConnectionService, SubscriptionService, NotificationService];
+const applicationProviders = [ConnectionService, SubscriptionService, NotificationService, TopicHistoryService];
 const httpProviders = [
   JwtClientGuard,
   ConnectRateGuard,
@@ -62,12 +64,13 @@ const observabilityProviders: Provider[] = [
  * @publicApi
  */
 @Module({
-  controllers: [SseController, SubscriptionsController, NotificationsController],
+  controllers: [SseController, SubscriptionsController, NotificationsController, HistoryController],
   providers: [...SSE_PROVIDERS, ...applicationProviders, ...httpProviders, ...observabilityProviders],
   // The guard and its authenticator go out too, so host controllers can use
   // @UseGuards(JwtClientGuard); the JwtService signs tokens for hosts that mint their own.
   exports: [
     NotificationService,
+    TopicHistoryService,
     JwtClientGuard,
     SseAuthenticator,
     SSE_JWT_SERVICE,

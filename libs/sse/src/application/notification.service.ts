@@ -5,6 +5,8 @@ import {
   EventHistory,
   EventTransport,
   IdempotencyUnsupportedError,
+  PUBLISHER_ROLE,
+  type ClientId,
   encodeEventData,
   parseClientId,
   parseIdempotencyKey,
@@ -26,7 +28,11 @@ import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
 import { HubTracer, NO_HUB_TRACER } from './hub-tracer.js';
 import { toStreamMessage, type StreamMessage } from './stream-message.js';
 import { SubscriptionService } from './subscription.service.js';
+import { TopicHistoryService, type TopicHistoryCursor, type TopicHistoryPage } from './topic-history.service.js';
 import { HubSettings } from './hub-settings.js';
+
+/** Who asks when the host app's own code asks (it may read every topic). */
+const TRUSTED_CALLER = 'host-app' as ClientId;
 
 /**
  * What a publish returns: the event's id in the hub-wide order, and how many connections on this
@@ -70,6 +76,7 @@ export class NotificationService {
     @Inject(HubSettings) private readonly settings: HubSettings,
     private readonly connections: ConnectionService,
     private readonly subscriptions: SubscriptionService,
+    private readonly topicHistory: TopicHistoryService,
     @Optional() @Inject(HubObserver) observer?: HubObserver,
     @Optional() @Inject(HubTracer) tracer?: HubTracer,
   ) {
@@ -149,6 +156,15 @@ export class NotificationService {
 
   topicsOf(clientId: string): Promise<string[]> {
     return this.subscriptions.list({ clientId: parseClientId(clientId) });
+  }
+
+  /**
+   * A topic's events still in history, oldest first, with the stream's ids (the host's trusted
+   * path: every topic). `{ after }` pages forward from an id, `{ before }` back from one.
+   * @throws InvalidTopicError, InvalidEventIdError, BrokerUnavailableError
+   */
+  historyOf(topic: string, cursor: TopicHistoryCursor = { limit: 100 }): Promise<TopicHistoryPage> {
+    return this.topicHistory.read({ clientId: TRUSTED_CALLER, roles: [PUBLISHER_ROLE] }, topic, cursor);
   }
 
   /** A client's stream, for a host app that serves its own `@Sse()` route. */
