@@ -11,6 +11,7 @@ const CONTRACT_ROUTES = [
   'POST /notifications/topics/{topic}',
   'POST /notifications/broadcast',
   'POST /notifications/batch',
+  'GET /history/topics/{topic}',
   'POST /auth/dev-token',
   'GET /health',
   'GET /metrics',

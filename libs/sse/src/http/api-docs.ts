@@ -7,6 +7,7 @@ import { PublishEventDto } from './dto/publish-event.dto.js';
 import { PublishReceiptDto } from './dto/publish-receipt.dto.js';
 import { TopicsResponseDto } from './dto/topics-response.dto.js';
 import { TopicsDto } from './dto/topics.dto.js';
+import { HistoryController } from './history.controller.js';
 import { NotificationsController } from './notifications.controller.js';
 import { SseController } from './sse.controller.js';
 import { SubscriptionsController } from './subscriptions.controller.js';
@@ -157,7 +158,8 @@ function describeRoutes(swagger: Swagger): void {
     'repeated',
     s.ApiPropertyOptional({
       type: Boolean,
-      description: 'True when the Idempotency-Key repeated an earlier publish: nothing was delivered again',
+      description:
+        'True when the Idempotency-Key repeated an earlier publish: nothing was delivered again',
       example: true,
     }),
   );
@@ -316,6 +318,59 @@ function describeRoutes(swagger: Swagger): void {
     accepted(),
     s.ApiOperation({ summary: 'Send an event to every connection (role publisher)' }),
   );
+  onClass(HistoryController, s.ApiTags('history'), clientAuth());
+  onMethod(
+    HistoryController,
+    'topic',
+    s.ApiOperation({
+      summary: "A topic's events still in history, oldest first, with the stream's ids",
+      description:
+        'For a first render before opening the stream with Last-Event-ID = the newest id shown. Only topics ' +
+        "the token's `topics` claim allows; publishers see every topic.",
+    }),
+    s.ApiParam({ name: 'topic', type: String, example: 'orders/eu' }),
+    s.ApiQuery({
+      name: 'after',
+      required: false,
+      type: String,
+      description: 'Events after this id (default: the oldest kept)',
+    }),
+    s.ApiQuery({
+      name: 'before',
+      required: false,
+      type: String,
+      description: 'Events before this id (paging back)',
+    }),
+    s.ApiQuery({
+      name: 'limit',
+      required: false,
+      type: Number,
+      description: '1-1000, default 100',
+    }),
+    s.ApiOkResponse({
+      description:
+        '`next`: where the following page starts (as `after`, or as `before` when paging back)',
+      schema: {
+        type: 'object',
+        properties: {
+          events: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'string' },
+                event: { type: 'string' },
+                data: { description: 'The published JSON value' },
+              },
+            },
+          },
+          next: { type: 'string' },
+        },
+      },
+    }),
+    s.ApiBadRequestResponse(error('A bad topic, cursor or limit')),
+  );
+
   const publication = {
     type: 'object',
     required: ['target', 'event'],
@@ -326,12 +381,19 @@ function describeRoutes(swagger: Swagger): void {
         oneOf: [
           { type: 'object', required: ['client'], properties: { client: { type: 'string' } } },
           { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } },
-          { type: 'object', required: ['broadcast'], properties: { broadcast: { type: 'boolean', enum: [true] } } },
+          {
+            type: 'object',
+            required: ['broadcast'],
+            properties: { broadcast: { type: 'boolean', enum: [true] } },
+          },
         ],
       },
       event: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_\\-.:]+$' },
       data: { description: 'Any JSON value', nullable: true },
-      idempotencyKey: { type: 'string', description: 'As the Idempotency-Key header, for this publication' },
+      idempotencyKey: {
+        type: 'string',
+        description: 'As the Idempotency-Key header, for this publication',
+      },
     },
   };
   onMethod(
@@ -351,7 +413,12 @@ function describeRoutes(swagger: Swagger): void {
         example: {
           publications: [
             { target: { client: 'user-42' }, event: 'invoice.paid', data: { invoiceId: 7 } },
-            { target: { topic: 'orders/eu' }, event: 'order.shipped', data: 42, idempotencyKey: 'c0ffee' },
+            {
+              target: { topic: 'orders/eu' },
+              event: 'order.shipped',
+              data: 42,
+              idempotencyKey: 'c0ffee',
+            },
           ],
         },
       },
@@ -371,7 +438,10 @@ function describeRoutes(swagger: Swagger): void {
                   properties: {
                     error: {
                       type: 'object',
-                      properties: { statusCode: { type: 'number', example: 400 }, message: { type: 'string' } },
+                      properties: {
+                        statusCode: { type: 'number', example: 400 },
+                        message: { type: 'string' },
+                      },
                     },
                   },
                 },
