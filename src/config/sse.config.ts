@@ -30,6 +30,7 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     maxTopicsPerClient: intFromEnv(env, 'SSE_MAX_TOPICS_PER_CLIENT'),
     publishRatePerSecond: intFromEnv(env, 'SSE_PUBLISH_RATE_PER_SECOND'),
     maxBatchSize: intFromEnv(env, 'SSE_MAX_BATCH_SIZE'),
+    disconnectRefusalMs: intFromEnv(env, 'SSE_DISCONNECT_REFUSAL_MS'),
     connectRatePerMinute: intFromEnv(env, 'SSE_CONNECT_RATE_PER_MINUTE'),
     trustProxy: trustProxyFromEnv(env),
     // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.

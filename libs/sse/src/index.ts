@@ -17,7 +17,12 @@ export type {
 } from './sse-module-options.interface.js';
 export { SseOptionsError } from './sse-options.error.js';
 export { SSE_DEFAULTS } from './sse-resolved-options.js';
-export { NotificationService, type PublishReceipt } from './application/notification.service.js';
+export {
+  NotificationService,
+  type DisconnectOptions,
+  type DisconnectReceipt,
+  type PublishReceipt,
+} from './application/notification.service.js';
 export type { BatchOutcome, BatchPublication } from './application/batch-publication.js';
 export {
   TopicHistoryService,

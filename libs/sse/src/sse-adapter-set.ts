@@ -1,10 +1,12 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InMemoryClientCommandsAdapter } from './adapters/in-memory/in-memory-client-commands.adapter.js';
 import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
 import { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-event-transport.adapter.js';
 import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';
 import {
   reportsHealth,
   type BrokerHealth,
+  type ClientCommands,
   type EventHistory,
   type EventTransport,
   type SubscriptionRegistry,
@@ -32,6 +34,8 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
   readonly history: EventHistory;
   readonly transport: EventTransport;
   readonly registry: SubscriptionRegistry;
+  /** Commands every instance carries out (disconnecting a client): over Redis, or in process. */
+  readonly commands: ClientCommands;
   /**
    * The broker's health check: that of every adapter in use, built-in (the Redis stream) or
    * given, that implements `TransportHealth`; none when no adapter does (the in-memory ones).
@@ -53,8 +57,13 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
   private constructor(options: ResolvedSseOptions, redisAdapters: RedisAdapters | undefined) {
     const given = options.adapters ?? {};
     if (redisAdapters) {
-      const { RedisConnections, RedisEventStreamAdapter, RedisHubFeed, RedisSubscriptionRegistryAdapter } =
-        redisAdapters;
+      const {
+        RedisClientCommandsAdapter,
+        RedisConnections,
+        RedisEventStreamAdapter,
+        RedisHubFeed,
+        RedisSubscriptionRegistryAdapter,
+      } = redisAdapters;
       // One reader per process serves both adapters: events and subscription changes arrive in
       // one order (see RedisHubFeed). The options forbid a custom history with the Redis
       // transport or the other way round, so both are given or neither.
@@ -75,6 +84,7 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
             gracePeriodMs: options.subscriptionGracePeriodMs,
           }),
         );
+      this.commands = this.own(new RedisClientCommandsAdapter(redis));
       feed.start();
       // Bounded: with Redis down the hub starts anyway, reports itself unhealthy and reconnects.
       this.ready.push(() =>
@@ -86,6 +96,7 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
       this.registry =
         given.registry ??
         this.own(new InMemorySubscriptionRegistryAdapter(options.subscriptionGracePeriodMs));
+      this.commands = new InMemoryClientCommandsAdapter();
     }
     this.health = healthOf([this.transport, this.history, this.registry]);
   }

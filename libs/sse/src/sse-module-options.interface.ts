@@ -207,6 +207,13 @@ export interface SseModuleOptions {
    */
   maxBatchSize?: number;
   /**
+   * After a disconnect with `reconnect: false`, how long new streams of that client are refused
+   * (403 `CLIENT.DISCONNECTED`, which a native EventSource does not retry), on every instance
+   * that carried out the disconnect.
+   * @default 300000 (5 minutes)
+   */
+  disconnectRefusalMs?: number;
+  /**
    * Stream connection attempts one IP address may make per minute; past it the stream is answered
    * 200 with only a `retry:` delay (see docs/protocol.md), so an EventSource comes back later
    * instead of giving up. 0 turns the limit off. Behind a proxy, set `trustProxy` so that the

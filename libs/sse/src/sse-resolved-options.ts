@@ -69,6 +69,7 @@ export const SSE_DEFAULTS = {
   maxConnections: 100_000,
   publishRatePerSecond: 1_000,
   maxBatchSize: 500,
+  disconnectRefusalMs: 300_000,
   connectRatePerMinute: 600,
   streamEndpoint: 'http-server',
   streamMiddleware: [],
@@ -220,6 +221,7 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   subscriptionGracePeriodMs: nonNegativeInteger,
   publishRatePerSecond: nonNegativeInteger,
   maxBatchSize: positiveInteger,
+  disconnectRefusalMs: positiveInteger,
   connectRatePerMinute: nonNegativeInteger,
   trustProxy: (value) => {
     if (value === undefined) return undefined;

@@ -15,6 +15,7 @@ import { StreamOpener } from './http/stream-opener.js';
 import { HttpServerStreamRoute } from './http/http-server-stream-route.js';
 import { StreamErrorFilter } from './http/stream-error.filter.js';
 import { HistoryController } from './http/history.controller.js';
+import { ClientsController } from './http/clients.controller.js';
 import { TopicHistoryService } from './application/topic-history.service.js';
 import { ExpressTrustProxy } from './http/express-trust-proxy.js';
 import { StreamRetryAnswers } from './http/stream-retry-answers.js';
@@ -64,7 +65,7 @@ const observabilityProviders: Provider[] = [
  * @publicApi
  */
 @Module({
-  controllers: [SseController, SubscriptionsController, NotificationsController, HistoryController],
+  controllers: [SseController, SubscriptionsController, NotificationsController, HistoryController, ClientsController],
   providers: [...SSE_PROVIDERS, ...applicationProviders, ...httpProviders, ...observabilityProviders],
   // The guard and its authenticator go out too, so host controllers can use
   // @UseGuards(JwtClientGuard); the JwtService signs tokens for hosts that mint their own.

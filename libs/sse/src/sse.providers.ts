@@ -2,7 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { HubSettings } from './application/hub-settings.js';
 import { sseAuthenticatorProvider } from './auth/sse-authenticator.provider.js';
 import { sseJwtProvider } from './auth/sse-jwt.provider.js';
-import { EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
+import { ClientCommands, EventHistory, EventTransport, SubscriptionRegistry } from './domain/index.js';
 import { SseAdapterSet } from './sse-adapter-set.js';
 import { SSE_MODULE_OPTIONS } from './sse.module-definition.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
@@ -31,6 +31,7 @@ const portProviders: Provider[] = [
   { provide: SseAdapterSet, useFactory: SseAdapterSet.create, inject: [SSE_RESOLVED_OPTIONS] },
   { provide: EventHistory, useFactory: (set: SseAdapterSet) => set.history, inject: [SseAdapterSet] },
   { provide: EventTransport, useFactory: (set: SseAdapterSet) => set.transport, inject: [SseAdapterSet] },
+  { provide: ClientCommands, useFactory: (set: SseAdapterSet) => set.commands, inject: [SseAdapterSet] },
   {
     provide: SubscriptionRegistry,
     useFactory: (set: SseAdapterSet) => set.registry,

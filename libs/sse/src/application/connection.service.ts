@@ -11,6 +11,8 @@ import {
 import { Observable } from 'rxjs';
 import {
   BEGINNING,
+  ClientCommands,
+  ClientDisconnectedError,
   EventHistory,
   HubFullError,
   isEventId,
@@ -20,6 +22,7 @@ import {
   TopicScope,
   type ClientId,
   type ClientPrincipal,
+  type DisconnectCommand,
   type EventId,
   type HistoryPage,
   type HubEvent,
@@ -118,12 +121,15 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
   private readonly tracer: HubTracer;
   /** The trace of each traced stream's set-up (none when nobody traces), for its outcome logs. */
   private readonly traceIds = new WeakMap<Connection, string>();
+  /** Clients disconnected without leave to reconnect -> until when (epoch ms). */
+  private readonly refused = new Map<ClientId, number>();
 
   constructor(
     @Inject(EventHistory) private readonly history: EventHistory,
     @Inject(EventTransport) private readonly transport: EventTransport,
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
     @Inject(HubSettings) private readonly settings: HubSettings,
+    @Inject(ClientCommands) private readonly commands: ClientCommands,
     @Optional() @Inject(LifecycleEventSink) private readonly emitter?: LifecycleEventSink,
     @Optional() @Inject(HubObserver) observer?: HubObserver,
     @Optional() @Inject(HubTracer) tracer?: HubTracer,
@@ -140,6 +146,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
         this.observer.eventDelivered(this.tracer.fanout(event, () => this.fanout.deliver(event))),
       ),
       this.registry.watch((change) => this.onSubscriptionChange(change)),
+      this.commands.onDisconnect((command) => this.disconnectHere(command)),
     );
   }
 
@@ -230,11 +237,44 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
    * @throws TooManyConnectionsError, HubFullError
    */
   admit(clientId: ClientId): void {
+    const refusedUntil = this.refused.get(clientId);
+    if (refusedUntil !== undefined) {
+      if (refusedUntil > Date.now()) throw new ClientDisconnectedError(refusedUntil - Date.now());
+      this.refused.delete(clientId);
+    }
     if (this.fanout.size >= this.settings.maxConnections) {
       throw new HubFullError(this.settings.maxConnections);
     }
     if ((this.clients.get(clientId)?.connections ?? 0) >= this.settings.maxConnectionsPerClient) {
       throw new TooManyConnectionsError(this.settings.maxConnectionsPerClient);
+    }
+  }
+
+  /**
+   * Carries out a disconnect on this instance: once the final event (if any) has been written
+   * here, ends the client's streams; refuses its new ones until `refuseUntil` when given.
+   * @returns how many streams it ended
+   */
+  private async disconnectHere({ clientId, after, refuseUntil }: DisconnectCommand): Promise<number> {
+    if (refuseUntil !== undefined) {
+      this.refused.set(clientId, refuseUntil);
+      this.forgetOldRefusals();
+    }
+    if (after !== undefined) {
+      // The final event travels through the broker; the order may come first.
+      await this.fanout.deliveredCount(after, DELIVERY_REPORT_TIMEOUT_MS);
+    }
+    const ending: Connection[] = [];
+    this.fanout.forEachOfClient(clientId, (connection) => ending.push(connection));
+    ending.forEach((connection) => connection.close('disconnected'));
+    return ending.length;
+  }
+
+  /** Refusals that ran out are dropped when a new one comes, so the map stays small. */
+  private forgetOldRefusals(): void {
+    const now = Date.now();
+    for (const [clientId, until] of this.refused) {
+      if (until <= now) this.refused.delete(clientId);
     }
   }
 

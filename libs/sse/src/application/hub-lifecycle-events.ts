@@ -12,7 +12,7 @@ export const SseLifecycleEvent = {
 } as const;
 
 /** Why a stream ended. */
-export type CloseReason = 'client_left' | 'too_slow' | 'shutdown' | 'token_expired';
+export type CloseReason = 'client_left' | 'too_slow' | 'shutdown' | 'token_expired' | 'disconnected';
 
 /** @publicApi */
 export interface ConnectionOpenedEvent {

@@ -12,6 +12,7 @@ export interface HubSettings {
   readonly maxTopicsPerClient: number;
   readonly maxConnectionsPerClient: number;
   readonly maxConnections: number;
+  readonly disconnectRefusalMs: number;
 }
 
 export const HubSettings = Symbol('HubSettings');

@@ -4,6 +4,7 @@ import type { Observable } from 'rxjs';
 import {
   EventHistory,
   EventTransport,
+  ClientCommands,
   IdempotencyUnsupportedError,
   PUBLISHER_ROLE,
   type ClientId,
@@ -47,6 +48,31 @@ export interface PublishReceipt {
 }
 
 /**
+ * What a disconnect ended.
+ * @publicApi
+ */
+export interface DisconnectReceipt {
+  /** Streams of the client ended, on every instance that answered in time. */
+  readonly streams: number;
+}
+
+/**
+ * Options of a disconnect.
+ * @publicApi
+ */
+export interface DisconnectOptions {
+  /** A final event sent to the client's streams before they end. */
+  readonly event?: string;
+  readonly data?: unknown;
+  /**
+   * False: the client's new streams are refused (403 `CLIENT.DISCONNECTED`) for
+   * `disconnectRefusalMs`, so EventSource's automatic reconnect does not undo the disconnect.
+   * @default true
+   */
+  readonly reconnect?: boolean;
+}
+
+/**
  * Options of a publish.
  * @publicApi
  */
@@ -74,6 +100,7 @@ export class NotificationService {
     @Inject(EventHistory) private readonly history: EventHistory,
     @Inject(EventTransport) private readonly transport: EventTransport,
     @Inject(HubSettings) private readonly settings: HubSettings,
+    @Inject(ClientCommands) private readonly commands: ClientCommands,
     private readonly connections: ConnectionService,
     private readonly subscriptions: SubscriptionService,
     private readonly topicHistory: TopicHistoryService,
@@ -165,6 +192,19 @@ export class NotificationService {
    */
   historyOf(topic: string, cursor: TopicHistoryCursor = { limit: 100 }): Promise<TopicHistoryPage> {
     return this.topicHistory.read({ clientId: TRUSTED_CALLER, roles: [PUBLISHER_ROLE] }, topic, cursor);
+  }
+
+  /**
+   * Ends every stream of a client, on every instance (a logout, a revoked session, a ban): the
+   * final event first if one is given (each stream gets it, then ends), and with
+   * `reconnect: false` its new streams are refused for a while.
+   * @throws InvalidClientIdError, InvalidEventTypeError, BrokerUnavailableError
+   */
+  async disconnect(clientId: string, options: DisconnectOptions = {}): Promise<DisconnectReceipt> {
+    const id = parseClientId(clientId);
+    const after = options.event === undefined ? undefined : (await this.sendToClient(id, options.event, options.data)).id;
+    const refuseUntil = options.reconnect === false ? Date.now() + this.settings.disconnectRefusalMs : undefined;
+    return { streams: await this.commands.disconnect({ clientId: id, after, refuseUntil }) };
   }
 
   /** A client's stream, for a host app that serves its own `@Sse()` route. */

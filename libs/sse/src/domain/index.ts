@@ -17,3 +17,4 @@ export * from './ports/event-transport.port.js';
 export * from './ports/subscription-registry.port.js';
 export * from './ports/transport-health.port.js';
 export * from './ports/unsubscribe.js';
+export * from './ports/client-commands.port.js';

@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'PUBLISH.INVALID_IDEMPOTENCY_KEY': HttpStatus.BAD_REQUEST,
   'PUBLISH.IDEMPOTENCY_UNSUPPORTED': HttpStatus.NOT_IMPLEMENTED,
   'PUBLISH.INVALID_TARGET': HttpStatus.BAD_REQUEST,
+  'CLIENT.DISCONNECTED': HttpStatus.FORBIDDEN,
 };
 
 /** An error answer: status, JSON body and any extra headers. */

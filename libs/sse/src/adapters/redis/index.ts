@@ -6,3 +6,4 @@ export { RedisConnections } from './redis-connections.js';
 export { RedisEventStreamAdapter } from './redis-event-stream.adapter.js';
 export { RedisHubFeed } from './redis-hub-feed.js';
 export { RedisSubscriptionRegistryAdapter } from './redis-subscription-registry.adapter.js';
+export { RedisClientCommandsAdapter } from './redis-client-commands.adapter.js';

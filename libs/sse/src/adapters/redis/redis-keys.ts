@@ -27,6 +27,10 @@ export interface RedisKeys {
   readonly expiry: string;
   /** Sorted set: instance id -> when its lease runs out unless renewed. */
   readonly instances: string;
+  /** Pub/sub channel (not a key): commands every instance carries out (see RedisClientCommandsAdapter). */
+  readonly commands: string;
+  /** Pub/sub channel (not a key): the instances' answers to those commands. */
+  readonly commandReplies: string;
   /** Hash: a client's topics -> the `since` id of each subscription. */
   subscriptions(clientId: ClientId): string;
   /** Set: the instances holding at least one connection of the client. */
@@ -58,6 +62,8 @@ const FIXED_KEYS: Readonly<Record<FixedKey, string>> = {
   changes: 'changes',
   expiry: 'expiry',
   instances: 'instances',
+  commands: 'commands',
+  commandReplies: 'command-replies',
 };
 
 export function redisKeys(prefix: string): RedisKeys {

@@ -15,3 +15,4 @@ export { IdentityProviderUnavailableError } from './identity-provider-unavailabl
 export { InvalidIdempotencyKeyError } from './invalid-idempotency-key.error.js';
 export { IdempotencyUnsupportedError } from './idempotency-unsupported.error.js';
 export { InvalidTargetError } from './invalid-target.error.js';
+export { ClientDisconnectedError } from './client-disconnected.error.js';
