@@ -12,6 +12,7 @@ const CONTRACT_ROUTES = [
   'POST /notifications/broadcast',
   'POST /notifications/batch',
   'GET /history/topics/{topic}',
+  'POST /clients/{clientId}/disconnect',
   'POST /auth/dev-token',
   'GET /health',
   'GET /metrics',

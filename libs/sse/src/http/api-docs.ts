@@ -7,6 +7,8 @@ import { PublishEventDto } from './dto/publish-event.dto.js';
 import { PublishReceiptDto } from './dto/publish-receipt.dto.js';
 import { TopicsResponseDto } from './dto/topics-response.dto.js';
 import { TopicsDto } from './dto/topics.dto.js';
+import { ClientsController } from './clients.controller.js';
+import { DisconnectDto } from './dto/disconnect.dto.js';
 import { HistoryController } from './history.controller.js';
 import { NotificationsController } from './notifications.controller.js';
 import { SseController } from './sse.controller.js';
@@ -317,6 +319,44 @@ function describeRoutes(swagger: Swagger): void {
     'broadcast',
     accepted(),
     s.ApiOperation({ summary: 'Send an event to every connection (role publisher)' }),
+  );
+  onProperty(
+    DisconnectDto,
+    'event',
+    s.ApiPropertyOptional({
+      type: String,
+      description: 'A final event sent to the streams before they end',
+      example: 'session.ended',
+    }),
+  );
+  onProperty(
+    DisconnectDto,
+    'data',
+    s.ApiPropertyOptional({
+      description: "The final event's data (any JSON value; only with event)",
+      example: { reason: 'logout' },
+    }),
+  );
+  onProperty(
+    DisconnectDto,
+    'reconnect',
+    s.ApiPropertyOptional({
+      type: Boolean,
+      default: true,
+      description:
+        "false: the client's new streams get 403 CLIENT.DISCONNECTED for a while (5 minutes by default), so EventSource's reconnect does not undo it",
+    }),
+  );
+  onClass(ClientsController, s.ApiTags('clients'), clientAuth());
+  onMethod(
+    ClientsController,
+    'disconnect',
+    s.ApiOperation({ summary: 'End every stream of a client, on every instance (role publisher)' }),
+    s.ApiAcceptedResponse({
+      description: 'How many streams ended (on every instance that answered within 2 s)',
+      schema: { type: 'object', properties: { streams: { type: 'number', example: 2 } } },
+    }),
+    s.ApiBadRequestResponse(error('A bad client id or body')),
   );
   onClass(HistoryController, s.ApiTags('history'), clientAuth());
   onMethod(
