@@ -19,7 +19,9 @@ export { SseOptionsError } from './sse-options.error.js';
 export { SSE_DEFAULTS } from './sse-resolved-options.js';
 export {
   NotificationService,
+  type ClientPresence,
   type DisconnectOptions,
+  type TopicPresence,
   type DisconnectReceipt,
   type PublishReceipt,
 } from './application/notification.service.js';

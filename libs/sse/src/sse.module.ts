@@ -16,6 +16,7 @@ import { HttpServerStreamRoute } from './http/http-server-stream-route.js';
 import { StreamErrorFilter } from './http/stream-error.filter.js';
 import { HistoryController } from './http/history.controller.js';
 import { ClientsController } from './http/clients.controller.js';
+import { PresenceController } from './http/presence.controller.js';
 import { TopicHistoryService } from './application/topic-history.service.js';
 import { ExpressTrustProxy } from './http/express-trust-proxy.js';
 import { StreamRetryAnswers } from './http/stream-retry-answers.js';
@@ -65,7 +66,7 @@ const observabilityProviders: Provider[] = [
  * @publicApi
  */
 @Module({
-  controllers: [SseController, SubscriptionsController, NotificationsController, HistoryController, ClientsController],
+  controllers: [SseController, SubscriptionsController, NotificationsController, HistoryController, ClientsController, PresenceController],
   providers: [...SSE_PROVIDERS, ...applicationProviders, ...httpProviders, ...observabilityProviders],
   // The guard and its authenticator go out too, so host controllers can use
   // @UseGuards(JwtClientGuard); the JwtService signs tokens for hosts that mint their own.

@@ -22,7 +22,10 @@ import {
   TopicScope,
   type ClientId,
   type ClientPrincipal,
+  type AnswerOf,
   type DisconnectCommand,
+  type HubCommand,
+  type Topic,
   type EventId,
   type HistoryPage,
   type HubEvent,
@@ -146,7 +149,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
         this.observer.eventDelivered(this.tracer.fanout(event, () => this.fanout.deliver(event))),
       ),
       this.registry.watch((change) => this.onSubscriptionChange(change)),
-      this.commands.onDisconnect((command) => this.disconnectHere(command)),
+      this.commands.onCommand((command) => this.answer(command)),
     );
   }
 
@@ -248,6 +251,24 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, BeforeA
     if ((this.clients.get(clientId)?.connections ?? 0) >= this.settings.maxConnectionsPerClient) {
       throw new TooManyConnectionsError(this.settings.maxConnectionsPerClient);
     }
+  }
+
+  /** This instance's part of a hub command (see `ClientCommands`). */
+  private answer<C extends HubCommand>(command: C): Promise<AnswerOf<C>> {
+    switch (command.kind) {
+      case 'disconnect':
+        return this.disconnectHere(command) as Promise<AnswerOf<C>>;
+      case 'countStreams':
+        return Promise.resolve(this.clients.get(command.clientId)?.connections ?? 0) as Promise<AnswerOf<C>>;
+      case 'topicMembers':
+        return Promise.resolve(this.connectedSubscribersOf(command.topic)) as Promise<AnswerOf<C>>;
+    }
+    return Promise.reject(new Error(`unknown hub command ${(command as HubCommand).kind}`));
+  }
+
+  /** The clients with a stream here that are subscribed to `topic`. */
+  private connectedSubscribersOf(topic: Topic): ClientId[] {
+    return [...(this.subscriptions.subscribersOf(topic) ?? [])].filter((clientId) => this.clients.has(clientId));
   }
 
   /**

@@ -23,13 +23,22 @@ import {
   type IdempotencyKey,
   type OnceAppended,
 } from '../domain/index.js';
-import { idempotencyKeyOf, targetOf, type BatchOutcome, type BatchPublication } from './batch-publication.js';
+import {
+  idempotencyKeyOf,
+  targetOf,
+  type BatchOutcome,
+  type BatchPublication,
+} from './batch-publication.js';
 import { ConnectionService, type OpenStreamOptions } from './connection.service.js';
 import { HubObserver, NO_HUB_OBSERVER } from './hub-observer.js';
 import { HubTracer, NO_HUB_TRACER } from './hub-tracer.js';
 import { toStreamMessage, type StreamMessage } from './stream-message.js';
 import { SubscriptionService } from './subscription.service.js';
-import { TopicHistoryService, type TopicHistoryCursor, type TopicHistoryPage } from './topic-history.service.js';
+import {
+  TopicHistoryService,
+  type TopicHistoryCursor,
+  type TopicHistoryPage,
+} from './topic-history.service.js';
 import { HubSettings } from './hub-settings.js';
 
 /** Who asks when the host app's own code asks (it may read every topic). */
@@ -54,6 +63,29 @@ export interface PublishReceipt {
 export interface DisconnectReceipt {
   /** Streams of the client ended, on every instance that answered in time. */
   readonly streams: number;
+}
+
+/**
+ * Whether a client is connected, and with how many streams, across the hub.
+ * @publicApi
+ */
+export interface ClientPresence {
+  readonly clientId: string;
+  readonly online: boolean;
+  readonly streams: number;
+}
+
+/**
+ * The connected clients subscribed to a topic, a page at a time (by client id), with how many
+ * there are in all.
+ * @publicApi
+ */
+export interface TopicPresence {
+  readonly topic: string;
+  readonly count: number;
+  readonly clients: string[];
+  /** Pass it back for the next page; absent on the last. */
+  readonly cursor?: string;
 }
 
 /**
@@ -121,7 +153,12 @@ export class NotificationService {
    * @throws InvalidClientIdError, InvalidEventTypeError, InvalidEventDataError, BrokerUnavailableError,
    *   InvalidIdempotencyKeyError
    */
-  sendToClient(clientId: string, event: string, data: unknown, options?: PublishOptions): Promise<PublishReceipt> {
+  sendToClient(
+    clientId: string,
+    event: string,
+    data: unknown,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
     return this.publish(toClient(parseClientId(clientId)), event, data, options);
   }
 
@@ -129,7 +166,12 @@ export class NotificationService {
    * Sends an event to every client subscribed to the topic.
    * @throws InvalidTopicError, InvalidEventTypeError, BrokerUnavailableError
    */
-  sendToTopic(topic: string, event: string, data: unknown, options?: PublishOptions): Promise<PublishReceipt> {
+  sendToTopic(
+    topic: string,
+    event: string,
+    data: unknown,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
     return this.publish(toTopic(parseTopic(topic)), event, data, options);
   }
 
@@ -191,7 +233,11 @@ export class NotificationService {
    * @throws InvalidTopicError, InvalidEventIdError, BrokerUnavailableError
    */
   historyOf(topic: string, cursor: TopicHistoryCursor = { limit: 100 }): Promise<TopicHistoryPage> {
-    return this.topicHistory.read({ clientId: TRUSTED_CALLER, roles: [PUBLISHER_ROLE] }, topic, cursor);
+    return this.topicHistory.read(
+      { clientId: TRUSTED_CALLER, roles: [PUBLISHER_ROLE] },
+      topic,
+      cursor,
+    );
   }
 
   /**
@@ -202,9 +248,50 @@ export class NotificationService {
    */
   async disconnect(clientId: string, options: DisconnectOptions = {}): Promise<DisconnectReceipt> {
     const id = parseClientId(clientId);
-    const after = options.event === undefined ? undefined : (await this.sendToClient(id, options.event, options.data)).id;
-    const refuseUntil = options.reconnect === false ? Date.now() + this.settings.disconnectRefusalMs : undefined;
-    return { streams: await this.commands.disconnect({ clientId: id, after, refuseUntil }) };
+    const after =
+      options.event === undefined
+        ? undefined
+        : (await this.sendToClient(id, options.event, options.data)).id;
+    const refuseUntil =
+      options.reconnect === false ? Date.now() + this.settings.disconnectRefusalMs : undefined;
+    const ended = await this.commands.ask({ kind: 'disconnect', clientId: id, after, refuseUntil });
+    return { streams: ended.reduce((sum, n) => sum + n, 0) };
+  }
+
+  /**
+   * Whether a client has streams open, and how many, on every instance (those that answered
+   * within 2 s over Redis).
+   * @throws InvalidClientIdError, BrokerUnavailableError
+   */
+  async presenceOf(clientId: string): Promise<ClientPresence> {
+    const id = parseClientId(clientId);
+    const counts = await this.commands.ask({ kind: 'countStreams', clientId: id });
+    const streams = counts.reduce((sum, n) => sum + n, 0);
+    return { clientId: id, online: streams > 0, streams };
+  }
+
+  /**
+   * The clients subscribed to a topic that have a stream open somewhere (presence: online
+   * subscribers, not those whose subscriptions only wait out the grace period), sorted by id, a
+   * page of `limit` after `cursor`.
+   * @throws InvalidTopicError, BrokerUnavailableError
+   */
+  async topicPresence(
+    topic: string,
+    { limit = 100, cursor }: { limit?: number; cursor?: string } = {},
+  ): Promise<TopicPresence> {
+    const name = parseTopic(topic);
+    const answers = await this.commands.ask({ kind: 'topicMembers', topic: name });
+    const all = [...new Set(answers.flat())].sort();
+    const from = cursor === undefined ? 0 : all.findIndex((clientId) => clientId > cursor);
+    const clients = from < 0 ? [] : all.slice(from, from + limit);
+    const more = from >= 0 && from + limit < all.length;
+    return {
+      topic: name,
+      count: all.length,
+      clients,
+      ...(more ? { cursor: clients[clients.length - 1] } : {}),
+    };
   }
 
   /** A client's stream, for a host app that serves its own `@Sse()` route. */
@@ -219,14 +306,19 @@ export class NotificationService {
     options: PublishOptions = {},
   ): Promise<PublishReceipt> {
     const type = parseEventType(event);
-    const key = options.idempotencyKey === undefined ? undefined : parseIdempotencyKey(options.idempotencyKey);
+    const key =
+      options.idempotencyKey === undefined
+        ? undefined
+        : parseIdempotencyKey(options.idempotencyKey);
     const value = data === undefined ? null : data;
     // Encoded here, once: data that cannot become JSON fails the publish, not every stream, and
     // local connections reuse this encoding.
     const encoded = encodeEventData(value);
     return this.tracer.publish({ target: target.kind, type }, async (traceContext) => {
       const started = performance.now();
-      const draft = traceContext ? { type, data: value, target, traceContext } : { type, data: value, target };
+      const draft = traceContext
+        ? { type, data: value, target, traceContext }
+        : { type, data: value, target };
       let accepted: HubEvent;
       if (key === undefined) {
         accepted = await this.history.append(draft);

@@ -15,9 +15,7 @@ import { CurrentClient } from '../auth/current-client.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';
 import type { ClientPrincipal } from '../domain/index.js';
 import { DomainErrorFilter } from './domain-error.filter.js';
-
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1_000;
+import { pageLimitOf, refuseUnknownQuery } from './page-limit.js';
 
 /**
  * A topic's events still in history, for a first render before the stream opens: any client for a
@@ -37,9 +35,7 @@ export class HistoryController {
     @Query() query: Record<string, unknown>,
   ): Promise<TopicHistoryPage> {
     const { after, before, limit } = query;
-    const unknown = Object.keys(query).filter((key) => !['after', 'before', 'limit'].includes(key));
-    if (unknown.length > 0)
-      throw new BadRequestException(`Unknown query parameters: ${unknown.join(', ')}`);
+    refuseUnknownQuery(query, ['after', 'before', 'limit']);
     if (after !== undefined && before !== undefined)
       throw new BadRequestException('Use after or before, not both');
     if (
@@ -51,15 +47,7 @@ export class HistoryController {
     return this.history.read(client, Array.isArray(topic) ? topic.join('/') : topic, {
       after,
       before,
-      limit: limitOf(limit),
+      limit: pageLimitOf(limit),
     });
   }
-}
-
-/** @throws BadRequestException unless 1-1000 (default 100) */
-function limitOf(raw: unknown): number {
-  if (raw === undefined) return DEFAULT_LIMIT;
-  const limit = typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT)) throw new BadRequestException(`limit is 1-${MAX_LIMIT}`);
-  return limit;
 }

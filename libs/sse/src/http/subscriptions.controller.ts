@@ -1,4 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Post,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { SubscriptionService } from '../application/subscription.service.js';
 import { CurrentClient } from '../auth/current-client.decorator.js';
 import { JwtClientGuard } from '../auth/jwt-client.guard.js';

@@ -1,14 +1,14 @@
-import type { ClientCommands, DisconnectCommand, DisconnectHandler, Unsubscribe } from '../../domain/index.js';
+import type { AnswerOf, ClientCommands, HubCommand, HubCommandHandler, Unsubscribe } from '../../domain/index.js';
 
-/** Client commands within one process: the embedded hub is one instance. */
+/** Hub commands within one process: the embedded hub is one instance. */
 export class InMemoryClientCommandsAdapter implements ClientCommands {
-  private handler?: DisconnectHandler;
+  private handler?: HubCommandHandler;
 
-  async disconnect(command: DisconnectCommand): Promise<number> {
-    return this.handler ? this.handler(command) : 0;
+  async ask<C extends HubCommand>(command: C): Promise<AnswerOf<C>[]> {
+    return this.handler ? [await this.handler(command)] : [];
   }
 
-  onDisconnect(handler: DisconnectHandler): Unsubscribe {
+  onCommand(handler: HubCommandHandler): Unsubscribe {
     this.handler = handler;
     return () => {
       if (this.handler === handler) this.handler = undefined;

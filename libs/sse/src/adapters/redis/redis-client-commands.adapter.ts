@@ -1,13 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type {
-  ClientCommands,
-  ClientId,
-  DisconnectCommand,
-  DisconnectHandler,
-  Unsubscribe,
-} from '../../domain/index.js';
+import type { AnswerOf, ClientCommands, HubCommand, HubCommandHandler, Unsubscribe } from '../../domain/index.js';
 import { toBrokerError } from './redis-broker-error.js';
 import type { RedisConnections } from './redis-connections.js';
 
@@ -16,39 +10,37 @@ const ANSWER_TIMEOUT_MS = 2_000;
 
 interface CommandMessage {
   readonly requestId: string;
-  readonly clientId: string;
-  readonly after?: string;
-  readonly refuseUntil?: number;
+  readonly command: HubCommand;
 }
 
 interface ReplyMessage {
   readonly requestId: string;
-  readonly streams: number;
+  readonly answer: unknown;
 }
 
 /** A command of this instance waiting for its answers. */
 interface Waiting {
   /** Instances the command reached (PUBLISH's count), once known. */
   expected?: number;
-  answers: number;
-  streams: number;
+  /** Instances that answered, with an answer or without (no handler, or it failed). */
+  replies: number;
+  readonly answers: unknown[];
   done: () => void;
 }
 
 /**
- * Client commands over Redis pub/sub, on a connection of their own (a subscribed connection can
- * do nothing else): a command is published to every instance, each runs its handler and
- * publishes its answer, and the caller sums the answers of the instances the command reached
- * (PUBLISH says how many), waiting at most `ANSWER_TIMEOUT_MS`. Pub/sub delivers to the instances
- * connected at that moment; one that is away has no streams to end (they went with its Redis
- * connection... or they are still open there: the count then misses them, and the caller is told
- * only what was answered).
+ * Hub commands over Redis pub/sub, on a connection of their own (a subscribed connection can do
+ * nothing else): a command is published to every instance, each runs its handler and publishes
+ * its answer, and the caller gathers the answers of the instances the command reached (PUBLISH
+ * says how many), waiting at most `ANSWER_TIMEOUT_MS`. Pub/sub reaches the instances connected to
+ * Redis at that moment: one cut off from Redis neither acts nor answers, and what it holds is
+ * missing from the answers (the caller is told only what was answered).
  * @internal
  */
 export class RedisClientCommandsAdapter implements ClientCommands {
   private readonly logger = new Logger('SseRedisCommands');
   private readonly subscriber: Redis;
-  private handler?: DisconnectHandler;
+  private handler?: HubCommandHandler;
   private readonly waiting = new Map<string, Waiting>();
   private readonly subscribed: Promise<unknown>;
 
@@ -63,26 +55,21 @@ export class RedisClientCommandsAdapter implements ClientCommands {
     this.subscribed = this.subscriber.subscribe(redis.keys.commands, redis.keys.commandReplies).catch(() => undefined);
   }
 
-  async disconnect(command: DisconnectCommand): Promise<number> {
+  async ask<C extends HubCommand>(command: C): Promise<AnswerOf<C>[]> {
     await this.subscribed;
     const requestId = randomUUID();
-    const message: CommandMessage = {
-      requestId,
-      clientId: command.clientId,
-      after: command.after,
-      refuseUntil: command.refuseUntil,
-    };
+    const message: CommandMessage = { requestId, command };
     let finish!: () => void;
     const answered = new Promise<void>((resolve) => (finish = resolve));
-    const waiting: Waiting = { answers: 0, streams: 0, done: finish };
+    const waiting: Waiting = { replies: 0, answers: [], done: finish };
     this.waiting.set(requestId, waiting);
     try {
       waiting.expected = await this.redis.publisher.publish(this.redis.keys.commands, JSON.stringify(message));
-      if (waiting.answers >= waiting.expected) finish();
+      if (waiting.replies >= waiting.expected) finish();
       const timer = setTimeout(finish, ANSWER_TIMEOUT_MS);
       await answered;
       clearTimeout(timer);
-      return waiting.streams;
+      return waiting.answers as AnswerOf<C>[];
     } catch (error) {
       throw toBrokerError(error);
     } finally {
@@ -90,7 +77,7 @@ export class RedisClientCommandsAdapter implements ClientCommands {
     }
   }
 
-  onDisconnect(handler: DisconnectHandler): Unsubscribe {
+  onCommand(handler: HubCommandHandler): Unsubscribe {
     this.handler = handler;
     return () => {
       if (this.handler === handler) this.handler = undefined;
@@ -113,23 +100,23 @@ export class RedisClientCommandsAdapter implements ClientCommands {
     }
   }
 
-  private async run(command: CommandMessage): Promise<void> {
-    const streams = this.handler
-      ? await this.handler({
-          clientId: command.clientId as ClientId,
-          after: command.after,
-          refuseUntil: command.refuseUntil,
-        }).catch(() => 0)
-      : 0;
-    const reply: ReplyMessage = { requestId: command.requestId, streams };
+  private async run({ requestId, command }: CommandMessage): Promise<void> {
+    let answer: unknown = null;
+    try {
+      answer = this.handler ? await this.handler(command) : null;
+    } catch (error) {
+      this.logger.warn(`A ${command.kind} command failed here: ${String(error)}`);
+    }
+    const reply: ReplyMessage = { requestId, answer };
     await this.redis.publisher.publish(this.redis.keys.commandReplies, JSON.stringify(reply)).catch(() => undefined);
   }
 
   private collect(reply: ReplyMessage): void {
     const waiting = this.waiting.get(reply.requestId);
     if (!waiting) return;
-    waiting.answers++;
-    waiting.streams += Number(reply.streams) || 0;
-    if (waiting.expected !== undefined && waiting.answers >= waiting.expected) waiting.done();
+    waiting.replies++;
+    // An instance without a handler, or whose handler failed, answered null: nothing to add.
+    if (reply.answer !== null) waiting.answers.push(reply.answer);
+    if (waiting.expected !== undefined && waiting.replies >= waiting.expected) waiting.done();
   }
 }
