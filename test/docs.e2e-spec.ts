@@ -13,6 +13,8 @@ const CONTRACT_ROUTES = [
   'POST /notifications/batch',
   'GET /history/topics/{topic}',
   'POST /clients/{clientId}/disconnect',
+  'GET /presence/clients/{clientId}',
+  'GET /presence/topics/{topic}',
   'POST /auth/dev-token',
   'GET /health',
   'GET /metrics',

@@ -10,6 +10,7 @@ import { TopicsDto } from './dto/topics.dto.js';
 import { ClientsController } from './clients.controller.js';
 import { DisconnectDto } from './dto/disconnect.dto.js';
 import { HistoryController } from './history.controller.js';
+import { PresenceController } from './presence.controller.js';
 import { NotificationsController } from './notifications.controller.js';
 import { SseController } from './sse.controller.js';
 import { SubscriptionsController } from './subscriptions.controller.js';
@@ -357,6 +358,60 @@ function describeRoutes(swagger: Swagger): void {
       schema: { type: 'object', properties: { streams: { type: 'number', example: 2 } } },
     }),
     s.ApiBadRequestResponse(error('A bad client id or body')),
+  );
+  onClass(PresenceController, s.ApiTags('presence'), clientAuth());
+  onMethod(
+    PresenceController,
+    'client',
+    s.ApiOperation({
+      summary:
+        'Whether a client has streams open, and how many, on every instance (role publisher)',
+    }),
+    s.ApiOkResponse({
+      description: 'Counted on every instance that answered within 2 s',
+      schema: {
+        type: 'object',
+        properties: {
+          clientId: { type: 'string', example: 'user-42' },
+          online: { type: 'boolean', example: true },
+          streams: { type: 'number', example: 2 },
+        },
+      },
+    }),
+  );
+  onMethod(
+    PresenceController,
+    'topic',
+    s.ApiOperation({
+      summary: "A topic's subscribers that have a stream open, on every instance (role publisher)",
+      description: 'Sorted by client id; pass `cursor` back for the next page.',
+    }),
+    s.ApiParam({ name: 'topic', type: String, example: 'orders/eu' }),
+    s.ApiQuery({
+      name: 'limit',
+      required: false,
+      type: Number,
+      description: '1-1000, default 100',
+    }),
+    s.ApiQuery({
+      name: 'cursor',
+      required: false,
+      type: String,
+      description: 'From the previous page',
+    }),
+    s.ApiOkResponse({
+      description: '`count` is the total; `cursor` is absent on the last page',
+      schema: {
+        type: 'object',
+        properties: {
+          topic: { type: 'string' },
+          count: { type: 'number' },
+          clients: { type: 'array', items: { type: 'string' } },
+          cursor: { type: 'string' },
+        },
+      },
+    }),
+    s.ApiBadRequestResponse(error('A bad topic, limit or cursor')),
   );
   onClass(HistoryController, s.ApiTags('history'), clientAuth());
   onMethod(
