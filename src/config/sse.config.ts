@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import type { SseModuleOptions } from 'nestjs-sse-hub';
 import { corsFromEnv } from './cors.js';
-import { accessLogEnabled, intFromEnv, logFormatFromEnv, trustProxyFromEnv } from './env.js';
+import { accessLogEnabled, flagFromEnv, intFromEnv, logFormatFromEnv, trustProxyFromEnv } from './env.js';
 import { accessLog } from '../http-log/access-log.js';
 import { jwtOptionsFromEnv } from './jwt-verification.js';
 
@@ -31,6 +31,7 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     publishRatePerSecond: intFromEnv(env, 'SSE_PUBLISH_RATE_PER_SECOND'),
     maxBatchSize: intFromEnv(env, 'SSE_MAX_BATCH_SIZE'),
     disconnectRefusalMs: intFromEnv(env, 'SSE_DISCONNECT_REFUSAL_MS'),
+    presenceEvents: flagFromEnv(env, 'SSE_PRESENCE_EVENTS', false),
     connectRatePerMinute: intFromEnv(env, 'SSE_CONNECT_RATE_PER_MINUTE'),
     trustProxy: trustProxyFromEnv(env),
     // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.

@@ -214,6 +214,15 @@ export interface SseModuleOptions {
    */
   disconnectRefusalMs?: number;
   /**
+   * Presence events: a client subscribing to a topic publishes `presence.join` `{ clientId,
+   * topic }` on the companion topic `presence:<topic>`, and `presence.leave` when it unsubscribes
+   * or its subscriptions expire (the grace period after its last stream). Once per client, however
+   * many tabs, on every broker. Clients watch them by subscribing to `presence:<topic>` (their
+   * token's `topics` claim must allow it).
+   * @default false
+   */
+  presenceEvents?: boolean;
+  /**
    * Stream connection attempts one IP address may make per minute; past it the stream is answered
    * 200 with only a `retry:` delay (see docs/protocol.md), so an EventSource comes back later
    * instead of giving up. 0 turns the limit off. Behind a proxy, set `trustProxy` so that the

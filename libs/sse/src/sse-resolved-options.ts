@@ -70,6 +70,7 @@ export const SSE_DEFAULTS = {
   publishRatePerSecond: 1_000,
   maxBatchSize: 500,
   disconnectRefusalMs: 300_000,
+  presenceEvents: false,
   connectRatePerMinute: 600,
   streamEndpoint: 'http-server',
   streamMiddleware: [],
@@ -222,6 +223,7 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   publishRatePerSecond: nonNegativeInteger,
   maxBatchSize: positiveInteger,
   disconnectRefusalMs: positiveInteger,
+  presenceEvents: boolean,
   connectRatePerMinute: nonNegativeInteger,
   trustProxy: (value) => {
     if (value === undefined) return undefined;

@@ -18,6 +18,7 @@ import { HistoryController } from './http/history.controller.js';
 import { ClientsController } from './http/clients.controller.js';
 import { PresenceController } from './http/presence.controller.js';
 import { TopicHistoryService } from './application/topic-history.service.js';
+import { PresenceEvents } from './application/presence-events.js';
 import { ExpressTrustProxy } from './http/express-trust-proxy.js';
 import { StreamRetryAnswers } from './http/stream-retry-answers.js';
 import { SubscriptionsController } from './http/subscriptions.controller.js';
@@ -34,7 +35,7 @@ import { SSE_RESOLVED_OPTIONS } from './sse-resolved-options.js';
 import { SSE_JWT_SERVICE } from './auth/sse-jwt.provider.js';
 import { SseAuthenticator } from './auth/sse-authenticator.js';
 
-const applicationProviders = [ConnectionService, SubscriptionService, NotificationService, TopicHistoryService];
+const applicationProviders = [ConnectionService, SubscriptionService, NotificationService, TopicHistoryService, PresenceEvents];
 const httpProviders = [
   JwtClientGuard,
   ConnectRateGuard,

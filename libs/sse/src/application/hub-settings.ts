@@ -13,6 +13,7 @@ export interface HubSettings {
   readonly maxConnectionsPerClient: number;
   readonly maxConnections: number;
   readonly disconnectRefusalMs: number;
+  readonly presenceEvents: boolean;
 }
 
 export const HubSettings = Symbol('HubSettings');

@@ -109,9 +109,14 @@ export function subscriptionRegistryContract(
       await b.remove(carol, [topic('y'), topic('never-held')]);
       expect(await topicsOf(b, carol)).toEqual(['x']);
       expect(await topicsOf(a, carol)).toEqual(['x']);
-      const expected: SubscriptionChange[] = [
-        { kind: 'added', clientId: carol, subscriptions: [sub('x', '5-0'), sub('y', '5-0')] },
-        { kind: 'removed', clientId: carol, topics: [topic('y')] },
+      // (An adapter may add an id naming the change, the same on every instance.)
+      const expected = [
+        expect.objectContaining({
+          kind: 'added',
+          clientId: carol,
+          subscriptions: [sub('x', '5-0'), sub('y', '5-0')],
+        }),
+        expect.objectContaining({ kind: 'removed', clientId: carol, topics: [topic('y')] }),
       ];
       for (const seen of [onA, onB]) {
         await eventually(() => seen.changes.length >= 2, 'both changes');

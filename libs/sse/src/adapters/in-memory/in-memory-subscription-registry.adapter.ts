@@ -36,7 +36,7 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
     }
     this.scheduleExpiry(clientId, entry);
     if (added.length > 0) {
-      this.emit({ kind: 'added', clientId, subscriptions: added });
+      this.emit({ kind: 'added', clientId, subscriptions: added, changeId: randomUUID() });
     }
     return toSubscriptions(entry);
   }
@@ -49,7 +49,7 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
     const removed = topics.filter((topic) => entry.topics?.delete(topic));
     this.forgetIfUnused(clientId, entry);
     if (removed.length > 0) {
-      this.emit({ kind: 'removed', clientId, topics: removed });
+      this.emit({ kind: 'removed', clientId, topics: removed, changeId: randomUUID() });
     }
     return toSubscriptions(entry);
   }
@@ -107,7 +107,8 @@ export class InMemorySubscriptionRegistryAdapter implements SubscriptionRegistry
     }
     entry.expiry = setTimeout(() => {
       this.clients.delete(clientId);
-      this.emit({ kind: 'expired', clientId, expiryId: randomUUID() });
+      const topics = [...(entry.topics?.keys() ?? [])];
+      this.emit({ kind: 'expired', clientId, expiryId: randomUUID(), topics });
     }, this.gracePeriodMs);
     // A pending expiry is bookkeeping; it must not keep the process alive on its own.
     entry.expiry.unref();

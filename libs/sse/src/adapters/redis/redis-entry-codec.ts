@@ -45,7 +45,12 @@ export function encodeEvent(
   draft: EventDraft,
 ): [type: string, target: string, data: string, traceContext: string] {
   const traceContext = draft.traceContext ? JSON.stringify(draft.traceContext) : '';
-  return [draft.type, JSON.stringify(draft.target), JSON.stringify(draft.data ?? null), traceContext];
+  return [
+    draft.type,
+    JSON.stringify(draft.target),
+    JSON.stringify(draft.data ?? null),
+    traceContext,
+  ];
 }
 
 export function decodeEvent({ id, fields }: StreamEntry): HubEvent {
@@ -84,11 +89,26 @@ export function decodeChange({ id, fields }: StreamEntry): SubscriptionChange {
   const kind = field(fields, 'kind');
   switch (kind) {
     case 'added':
-      return { kind, clientId, subscriptions: arrayOf(data, 'added').map(decodeSubscriptionPair) };
+      return {
+        kind,
+        clientId,
+        subscriptions: arrayOf(data, 'added').map(decodeSubscriptionPair),
+        changeId: id,
+      };
     case 'removed':
-      return { kind, clientId, topics: arrayOf(data, 'removed').map((topic) => parseTopic(topic)) };
+      return {
+        kind,
+        clientId,
+        topics: arrayOf(data, 'removed').map((topic) => parseTopic(topic)),
+        changeId: id,
+      };
     case 'expired':
-      return { kind, clientId, expiryId: id };
+      return {
+        kind,
+        clientId,
+        expiryId: id,
+        topics: arrayOf(data, 'expired').map((topic) => parseTopic(topic)),
+      };
     default:
       throw new RedisReplyError(`unknown subscription change "${kind}"`);
   }

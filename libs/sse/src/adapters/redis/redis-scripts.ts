@@ -212,8 +212,10 @@ local function settle(client)
       cancel_expiry(client)
     else
       redis.call('ZREM', KEY_EXPIRY, client)
+      -- The topics go with the change, for whoever acts on their end (presence events).
+      local topics = redis.call('HKEYS', subscriptions_key(client))
       redis.call('DEL', subscriptions_key(client))
-      emit('expired', client, '[]')
+      emit('expired', client, #topics > 0 and cjson.encode(topics) or '[]')
     end
   end
 end

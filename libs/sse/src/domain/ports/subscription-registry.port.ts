@@ -3,16 +3,34 @@ import type { Subscription } from '../subscription.js';
 import type { Topic } from '../topic.js';
 import type { Unsubscribe } from './unsubscribe.js';
 
-/** What happened to a client's subscriptions, on any instance. */
+/**
+ * What happened to a client's subscriptions, on any instance. Every instance hears of every
+ * change; `changeId` (and `expiryId`) name one change the same on each (with Redis, the id of the
+ * change in the shared stream), so something done once per change can be done once cluster-wide.
+ */
 export type SubscriptionChange =
-  | { readonly kind: 'added'; readonly clientId: ClientId; readonly subscriptions: Subscription[] }
-  | { readonly kind: 'removed'; readonly clientId: ClientId; readonly topics: Topic[] }
+  | {
+      readonly kind: 'added';
+      readonly clientId: ClientId;
+      readonly subscriptions: Subscription[];
+      readonly changeId?: string;
+    }
+  | {
+      readonly kind: 'removed';
+      readonly clientId: ClientId;
+      readonly topics: Topic[];
+      readonly changeId?: string;
+    }
   /**
-   * The client's last connection had been gone for the grace period: all its topics are gone.
-   * Every instance hears of it; `expiryId` names this expiry the same on each (with Redis, the
-   * id of the change in the shared stream), so a host can act on it once.
+   * The client's last connection had been gone for the grace period: all its topics (`topics`,
+   * when the registry says) are gone.
    */
-  | { readonly kind: 'expired'; readonly clientId: ClientId; readonly expiryId?: string };
+  | {
+      readonly kind: 'expired';
+      readonly clientId: ClientId;
+      readonly expiryId?: string;
+      readonly topics?: Topic[];
+    };
 
 export type SubscriptionChangeHandler = (change: SubscriptionChange) => void;
 
