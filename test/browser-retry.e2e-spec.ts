@@ -1,21 +1,10 @@
-import { existsSync } from 'node:fs';
-import playwright, { type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { connect, type SseReader } from './helpers/sse-reader.js';
 import { token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT_MS = 10_000;
 
 /** What the page's EventSource went through, read from the browser. */
@@ -37,11 +26,6 @@ describe("Chromium's EventSource and the retry answers", () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: apt-get install -y chromium (npm test's pretest does this)`,
-      );
-    }
     hub = await createTestApp({
       env: {
         SSE_MAX_CONNECTIONS: '1',
@@ -50,7 +34,7 @@ describe("Chromium's EventSource and the retry answers", () => {
         SSE_DEMO_FEED: 'off',
       },
     });
-    browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(WAIT_MS);
     await page.goto(`${hub.url}/`); // same origin as the stream

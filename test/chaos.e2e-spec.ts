@@ -66,11 +66,16 @@ describe('An instance dies mid-stream (two instances on Redis)', () => {
           const key = `chaos-${process.pid}-${Date.now()}-${n}`;
           for (let attempt = 0; attempt < 200; attempt++) {
             const via = aAlive && n % 2 === 0 && attempt === 0 ? a.url : b.url;
-            const receipt = await request<{ id: string }>(via, 'POST', '/notifications/clients/survivor', {
-              token: publisher,
-              body: { event: 'work', data: { n } },
-              headers: { 'idempotency-key': key },
-            }).catch(() => undefined);
+            const receipt = await request<{ id: string }>(
+              via,
+              'POST',
+              '/notifications/clients/survivor',
+              {
+                token: publisher,
+                body: { event: 'work', data: { n } },
+                headers: { 'idempotency-key': key },
+              },
+            ).catch(() => undefined);
             if (receipt?.status === 202) {
               accepted.push(receipt.body.id);
               break;
@@ -83,9 +88,14 @@ describe('An instance dies mid-stream (two instances on Redis)', () => {
       aAlive = false;
       a.process.kill('SIGKILL');
       await a.exited;
-      await waitFor(() => greetings.length === 2, { what: 'the reconnect to B', timeoutMs: 10_000 });
+      await waitFor(() => greetings.length === 2, {
+        what: 'the reconnect to B',
+        timeoutMs: 10_000,
+      });
       const atReconnect = received.length;
-      await waitFor(() => received.length >= atReconnect + 20, { what: 'live events on B after the crash' });
+      await waitFor(() => received.length >= atReconnect + 20, {
+        what: 'live events on B after the crash',
+      });
       publishing = false;
       await loop;
 
@@ -115,7 +125,6 @@ function expectEveryAcceptedOnceInOrder(received: string[], accepted: string[]):
   expect(received.filter((id) => acceptedSet.has(id))).toEqual([...accepted].sort(compareEventIds));
   expect(received.length - accepted.length).toBeLessThanOrEqual(1);
 }
-
 
 describe('Redis restarts while events are being published (two instances)', () => {
   let server: PrivateRedisServer;
@@ -157,7 +166,10 @@ describe('Redis restarts while events are being published (two instances)', () =
       await waitFor(() => refused > 0, { what: 'a 503 while Redis is down' });
       await server.restart();
       const atRestart = accepted.length;
-      await waitFor(() => accepted.length >= atRestart + 20, { what: 'events after the restart', timeoutMs: 15_000 });
+      await waitFor(() => accepted.length >= atRestart + 20, {
+        what: 'events after the restart',
+        timeoutMs: 15_000,
+      });
     } finally {
       publishing = false;
       await loop;

@@ -29,12 +29,17 @@ describe('CORS from SSE_CORS_ORIGINS', () => {
         expect(response.status).toBe(204);
         expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
         expect(response.headers.get('access-control-allow-credentials')).toBe('true');
-        expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+        expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
+          'authorization',
+        );
       }
     });
 
     it('lets a listed origin read the stream', async () => {
-      const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'cors' }), headers: { origin: ALLOWED } });
+      const reader = await connect(`${hub.url}/sse`, {
+        token: token({ sub: 'cors' }),
+        headers: { origin: ALLOWED },
+      });
       try {
         expect(reader.headers.get('access-control-allow-origin')).toBe(ALLOWED);
         expect(reader.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -59,7 +64,10 @@ describe('CORS from SSE_CORS_ORIGINS', () => {
     it('sends no CORS headers at all', async () => {
       const response = await preflight(`${hub.url}/notifications/broadcast`, ALLOWED);
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
-      const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'no-cors' }), headers: { origin: ALLOWED } });
+      const reader = await connect(`${hub.url}/sse`, {
+        token: token({ sub: 'no-cors' }),
+        headers: { origin: ALLOWED },
+      });
       try {
         expect(reader.headers.get('access-control-allow-origin')).toBeNull();
       } finally {

@@ -24,17 +24,32 @@ describe('Cross-site subscriptions with the sse_token cookie', () => {
     for (const query of ['topic=attacker/feed', 'topics=attacker/feed,other']) {
       const answer = await request(hub.url, 'GET', `/sse?${query}`, { headers });
       expect(answer.status).toBe(403);
-      expect(answer.body).toMatchObject({ statusCode: 403, message: expect.stringContaining('cross-site') });
+      expect(answer.body).toMatchObject({
+        statusCode: 403,
+        message: expect.stringContaining('cross-site'),
+      });
       expect(answer.text).not.toContain(jwt);
     }
     expect(await topicsOf(jwt)).toEqual([]);
   });
 
   it.each([
-    ['the cookie on a same-site request', (jwt: string) => ({ cookie: `sse_token=${jwt}`, 'sec-fetch-site': 'same-site' })],
-    ['the cookie on a same-origin request', (jwt: string) => ({ cookie: `sse_token=${jwt}`, 'sec-fetch-site': 'same-origin' })],
-    ['the cookie from a client that is not a browser', (jwt: string) => ({ cookie: `sse_token=${jwt}` })],
-    ['an Authorization header cross-site', (jwt: string) => ({ authorization: `Bearer ${jwt}`, 'sec-fetch-site': 'cross-site' })],
+    [
+      'the cookie on a same-site request',
+      (jwt: string) => ({ cookie: `sse_token=${jwt}`, 'sec-fetch-site': 'same-site' }),
+    ],
+    [
+      'the cookie on a same-origin request',
+      (jwt: string) => ({ cookie: `sse_token=${jwt}`, 'sec-fetch-site': 'same-origin' }),
+    ],
+    [
+      'the cookie from a client that is not a browser',
+      (jwt: string) => ({ cookie: `sse_token=${jwt}` }),
+    ],
+    [
+      'an Authorization header cross-site',
+      (jwt: string) => ({ authorization: `Bearer ${jwt}`, 'sec-fetch-site': 'cross-site' }),
+    ],
   ])('subscribes with ?topic= given %s', async (_name, headersFor) => {
     const jwt = token({ sub: `xsite-ok-${Math.random().toString(36).slice(2)}` });
     const reader = await openSse(`${hub.url}/sse?topic=ok/feed`, { headers: headersFor(jwt) });
@@ -49,7 +64,9 @@ describe('Cross-site subscriptions with the sse_token cookie', () => {
 
   it('subscribes with ?token= cross-site (the page had to know the token)', async () => {
     const jwt = token({ sub: 'xsite-query' });
-    const reader = await openSse(`${hub.url}/sse?topic=ok/feed&token=${jwt}`, { headers: { 'sec-fetch-site': 'cross-site' } });
+    const reader = await openSse(`${hub.url}/sse?topic=ok/feed&token=${jwt}`, {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     try {
       expect(reader.status).toBe(200);
       expect(await topicsOf(jwt)).toEqual(['ok/feed']);
@@ -60,7 +77,9 @@ describe('Cross-site subscriptions with the sse_token cookie', () => {
 
   it('opens the stream cross-site with the cookie when it subscribes nothing', async () => {
     const jwt = token({ sub: 'xsite-plain' });
-    const reader = await openSse(`${hub.url}/sse`, { headers: { cookie: `sse_token=${jwt}`, 'sec-fetch-site': 'cross-site' } });
+    const reader = await openSse(`${hub.url}/sse`, {
+      headers: { cookie: `sse_token=${jwt}`, 'sec-fetch-site': 'cross-site' },
+    });
     try {
       expect(reader.status).toBe(200);
       await reader.waitForEvents('connected', 1);

@@ -11,7 +11,9 @@ describe('the demo feed on demo/metrics', () => {
   afterAll(() => hub.close());
 
   it("publishes the process's own figures to subscribers of demo/metrics", async () => {
-    const reader = await connect(`${hub.url}/sse?topic=demo/metrics`, { token: token({ sub: 'watcher' }) });
+    const reader = await connect(`${hub.url}/sse?topic=demo/metrics`, {
+      token: token({ sub: 'watcher' }),
+    });
     try {
       const [first, second] = await reader.waitForEvents('metrics', 2, 3_000);
       const figures = JSON.parse(first.data);

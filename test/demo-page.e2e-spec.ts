@@ -1,21 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import playwright, { type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { publish, request } from './helpers/http.js';
 import { publisherToken } from './helpers/tokens.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Every wait on the page is bounded by this (generous: CI machines are shared and busy). */
 const UI_TIMEOUT_MS = 10_000;
 
@@ -27,12 +17,9 @@ describe('GET /: the demo page in headless Chromium', () => {
   const publisher = publisherToken();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
-    }
     // A short history, so the page can be shown a resume that missed events.
     hub = await createTestApp({ env: { SSE_HISTORY_SIZE: '3', SSE_RETRY_MS: '200' } });
-    browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 1400 } });
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -54,16 +41,29 @@ describe('GET /: the demo page in headless Chromium', () => {
   };
   const eventTypes = () => page.locator('#events .event .type').allTextContents();
   const eventsOfType = (type: string) =>
-    page.locator('#events .event .type', { hasText: new RegExp(`^${type.replace(/\./g, '\\.')}$`) });
+    page.locator('#events .event .type', {
+      hasText: new RegExp(`^${type.replace(/\./g, '\\.')}$`),
+    });
   /** Waits for `count` events of `type` in the list; on a timeout, says what the page showed. */
   const waitForEvent = async (type: string, count = 1) => {
     try {
-      await eventsOfType(type).nth(count - 1).waitFor();
+      await eventsOfType(type)
+        .nth(count - 1)
+        .waitFor();
     } catch (error) {
       await screenshot(`failure-${type}.png`).catch(() => undefined);
-      const shown = await page.locator('#events .event').allTextContents().catch(() => []);
-      const notice = await page.locator('#notice').textContent().catch(() => '');
-      const state = await page.locator('#status-text').textContent().catch(() => '');
+      const shown = await page
+        .locator('#events .event')
+        .allTextContents()
+        .catch(() => []);
+      const notice = await page
+        .locator('#notice')
+        .textContent()
+        .catch(() => '');
+      const state = await page
+        .locator('#status-text')
+        .textContent()
+        .catch(() => '');
       throw new Error(
         `${count} "${type}" event(s) not shown: state ${state}, notice ${JSON.stringify(notice)}, ` +
           `events ${JSON.stringify(shown)}`,
@@ -114,7 +114,9 @@ describe('GET /: the demo page in headless Chromium', () => {
     await waitForEvent('page.note');
 
     // Published over the REST API, to the client.
-    const receipt = await publish(hub.url, publisher, 'clients/browser-user', 'rest.note', { from: 'the API' });
+    const receipt = await publish(hub.url, publisher, 'clients/browser-user', 'rest.note', {
+      from: 'the API',
+    });
     expect(receipt.status).toBe(202);
     await waitForEvent('rest.note');
 
@@ -124,9 +126,9 @@ describe('GET /: the demo page in headless Chromium', () => {
     await expect(newest.locator('.data').textContent()).resolves.toContain('"from": "the API"');
     // Shown as text, never parsed as HTML.
     await expect(page.locator('#events img').count()).resolves.toBe(0);
-    await expect(page.locator('#events .event').nth(1).locator('.data').textContent()).resolves.toContain(
-      '<img src=x onerror=alert(1)>',
-    );
+    await expect(
+      page.locator('#events .event').nth(1).locator('.data').textContent(),
+    ).resolves.toContain('<img src=x onerror=alert(1)>');
     await screenshot('demo-page.png');
   });
 
@@ -144,10 +146,14 @@ describe('GET /: the demo page in headless Chromium', () => {
     await page.locator('#status[data-state="closed"]').waitFor();
     // More events than the history of 3 keeps, while the page is away.
     for (let i = 0; i < 5; i++) {
-      expect((await publish(hub.url, publisher, 'clients/browser-user', 'missed', i)).status).toBe(202);
+      expect((await publish(hub.url, publisher, 'clients/browser-user', 'missed', i)).status).toBe(
+        202,
+      );
     }
     await page.click('#connect');
-    await page.locator('#notice[data-kind="warn"]', { hasText: 'some events were missed' }).waitFor();
+    await page
+      .locator('#notice[data-kind="warn"]', { hasText: 'some events were missed' })
+      .waitFor();
     await page.locator('#status[data-state="open"]').waitFor();
     // History still held the last 3 of the 5: those are replayed; the first 2 are gone.
     await waitForEvent('missed', 3);
@@ -158,7 +164,9 @@ describe('GET /: the demo page in headless Chromium', () => {
   it('unsubscribes from the page', async () => {
     await page.click('#topics .chip:has-text("news/eu") .chip-remove');
     await page.locator('#topics-empty').waitFor();
-    const listed = await request(hub.url, 'GET', '/sse/subscriptions', { token: publisherToken('browser-user') });
+    const listed = await request(hub.url, 'GET', '/sse/subscriptions', {
+      token: publisherToken('browser-user'),
+    });
     expect(listed.body).toEqual({ topics: [] });
   });
 });

@@ -1,6 +1,6 @@
-import { createTestApp, type TestApp } from './helpers/app.factory.js';
+import type { TestApp } from './helpers/app.factory.js';
 import { request } from './helpers/http.js';
-import { deleteRedisPrefix, uniqueRedisPrefix } from './helpers/redis.js';
+import { startHubPair, type HubPair } from './helpers/hub-pair.js';
 import { connect, openSse, type SseReader } from './helpers/sse-reader.js';
 import { publisherToken, token } from './helpers/tokens.js';
 
@@ -12,9 +12,9 @@ const disconnect = (hub: TestApp, clientId: string, body: unknown = {}, jwt = pu
 describe.each(['memory', 'redis'] as const)(
   'POST /clients/:clientId/disconnect (%s broker)',
   (broker) => {
-    const prefix = uniqueRedisPrefix('disconnect');
     let a: TestApp;
     let b: TestApp;
+    let pair: HubPair;
     const open: SseReader[] = [];
     const stream = async (hub: TestApp, sub: string) => {
       const reader = await connect(`${hub.url}/sse`, { token: token({ sub }) });
@@ -24,18 +24,11 @@ describe.each(['memory', 'redis'] as const)(
 
     beforeAll(async () => {
       const env = { SSE_DISCONNECT_REFUSAL_MS: '60000' };
-      a = await createTestApp({
-        broker,
-        redisPrefix: broker === 'redis' ? prefix : undefined,
-        env,
-      });
-      b = broker === 'redis' ? await createTestApp({ broker, redisPrefix: prefix, env }) : a;
+      ({ a, b } = pair = await startHubPair(broker, env));
     });
     afterEach(() => open.splice(0).forEach((reader) => reader.close()));
     afterAll(async () => {
-      await a.close();
-      if (b !== a) await b.close();
-      if (broker === 'redis') await deleteRedisPrefix(prefix);
+      await pair.close();
     });
 
     it("sends the final event to each of the client's streams on every instance, then ends them", async () => {

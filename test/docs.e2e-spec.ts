@@ -21,8 +21,19 @@ const CONTRACT_ROUTES = [
 ];
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { security?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }>>;
-  components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }> };
+  paths: Record<
+    string,
+    Record<
+      string,
+      { security?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }
+    >
+  >;
+  components: {
+    schemas: Record<
+      string,
+      { properties: Record<string, Record<string, unknown>>; required?: string[] }
+    >;
+  };
 }
 
 describe('OpenAPI docs at /docs', () => {
@@ -67,7 +78,11 @@ describe('OpenAPI docs at /docs', () => {
   it('describes request bodies from the class-validator DTOs that check them', () => {
     const { PublishEventDto, TopicsDto, DevTokenRequestDto } = document.components.schemas;
     expect(PublishEventDto.required).toEqual(['event', 'data']);
-    expect(PublishEventDto.properties.event).toMatchObject({ type: 'string', minLength: 1, maxLength: 64 });
+    expect(PublishEventDto.properties.event).toMatchObject({
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+    });
     expect(TopicsDto.properties.topics).toMatchObject({ type: 'array', minItems: 1 });
     expect(DevTokenRequestDto.required).toEqual(['sub']);
     expect(DevTokenRequestDto.properties.roles).toMatchObject({ type: 'array', maxItems: 16 });
@@ -81,11 +96,15 @@ describe('OpenAPI docs at /docs', () => {
 
   it('documents the batch route: its body, and one receipt or error per publication', () => {
     const batch = document.paths['/notifications/batch'].post as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(batch.requestBody.content['application/json'].schema.properties.publications).toMatchObject({
+    expect(
+      batch.requestBody.content['application/json'].schema.properties.publications,
+    ).toMatchObject({
       type: 'array',
       minItems: 1,
     });
-    expect(Object.keys(batch.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    expect(Object.keys(batch.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403']),
+    );
     expect(batch.security).toBeDefined();
   });
 });
@@ -94,7 +113,10 @@ describe('API docs setting (SSE_API_DOCS)', () => {
   const docsStatus = async (env: Record<string, string>) => {
     const hub = await createTestApp({ env });
     try {
-      return [(await fetch(`${hub.url}/docs`)).status, (await fetch(`${hub.url}/docs-json`)).status];
+      return [
+        (await fetch(`${hub.url}/docs`)).status,
+        (await fetch(`${hub.url}/docs-json`)).status,
+      ];
     } finally {
       await hub.close();
     }

@@ -16,8 +16,13 @@ describe('HTTP fuzzing', () => {
   let watcher: Awaited<ReturnType<typeof connect>>;
 
   beforeAll(async () => {
-    hub = await createTestApp({ env: { SSE_PUBLISH_RATE_PER_SECOND: '0', SSE_CONNECT_RATE_PER_MINUTE: '0' } });
-    await request(hub.url, 'POST', '/sse/subscriptions', { token: victim, body: { topics: ['kept'] } });
+    hub = await createTestApp({
+      env: { SSE_PUBLISH_RATE_PER_SECOND: '0', SSE_CONNECT_RATE_PER_MINUTE: '0' },
+    });
+    await request(hub.url, 'POST', '/sse/subscriptions', {
+      token: victim,
+      body: { topics: ['kept'] },
+    });
     watcher = await connect(`${hub.url}/sse`, { token: victim });
   });
 
@@ -26,7 +31,9 @@ describe('HTTP fuzzing', () => {
     await publish(hub.url, publisher, 'clients/fuzz-victim', 'final', 'ok');
     await watcher.waitForEvents('final', 1);
     expect(watcher.events.map((e) => e.event)).toEqual(['connected', 'final']);
-    expect((await request(hub.url, 'GET', '/sse/subscriptions', { token: victim })).body.topics).toEqual(['kept']);
+    expect(
+      (await request(hub.url, 'GET', '/sse/subscriptions', { token: victim })).body.topics,
+    ).toEqual(['kept']);
     watcher.close();
     await hub.close();
   });
@@ -51,14 +58,39 @@ describe('HTTP fuzzing', () => {
     // Bodies that are valid for the route would change state; the generator avoids them by
     // never producing a well-formed `event` or a `topics` list of valid names alone.
     const body = fc.oneof(
-      fc.jsonValue().filter((v) => !(typeof v === 'object' && v !== null && !Array.isArray(v) && ('event' in v || 'topics' in v || 'sub' in v))),
-      fc.record({ event: fc.string().filter((s) => !/^[A-Za-z0-9_\-.:]{1,64}$/.test(s)), data: fc.jsonValue() }),
-      fc.record({ topics: fc.array(fc.oneof(fc.string().filter((s) => !/^[A-Za-z0-9_\-.:/]{1,128}$/.test(s)), fc.integer())), extra: fc.boolean() }),
+      fc
+        .jsonValue()
+        .filter(
+          (v) =>
+            !(
+              typeof v === 'object' &&
+              v !== null &&
+              !Array.isArray(v) &&
+              ('event' in v || 'topics' in v || 'sub' in v)
+            ),
+        ),
+      fc.record({
+        event: fc.string().filter((s) => !/^[A-Za-z0-9_\-.:]{1,64}$/.test(s)),
+        data: fc.jsonValue(),
+      }),
+      fc.record({
+        topics: fc.array(
+          fc.oneof(
+            fc.string().filter((s) => !/^[A-Za-z0-9_\-.:/]{1,128}$/.test(s)),
+            fc.integer(),
+          ),
+        ),
+        extra: fc.boolean(),
+      }),
       fc.record({ sub: fc.oneof(fc.integer(), fc.constant('')), roles: fc.anything() }),
     );
     await fc.assert(
       fc.asyncProperty(body, async (value) => {
-        const response = await request(hub.url, method, path, { token: jwt, body: JSON.stringify(value) === undefined ? 'null' : JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+        const response = await request(hub.url, method, path, {
+          token: jwt,
+          body: JSON.stringify(value) === undefined ? 'null' : JSON.stringify(value),
+          headers: { 'content-type': 'application/json' },
+        });
         expectClientError(response.status, response.text);
       }),
       { numRuns: 60 },
@@ -80,10 +112,17 @@ describe('HTTP fuzzing', () => {
       ['12345', 'application/json'],
       ['null', 'application/json'],
       // 10,000 topics: past the body limit (and the per-client topic limit)
-      ['{"topics": ' + JSON.stringify(Array.from({ length: 10_000 }, (_, i) => `t/${i}`)) + '}', 'application/json'],
+      [
+        '{"topics": ' + JSON.stringify(Array.from({ length: 10_000 }, (_, i) => `t/${i}`)) + '}',
+        'application/json',
+      ],
     ];
     for (const [body, type] of bodies) {
-      const response = await request(hub.url, method, path, { token: jwt, body, headers: { 'content-type': type } });
+      const response = await request(hub.url, method, path, {
+        token: jwt,
+        body,
+        headers: { 'content-type': type },
+      });
       expectClientError(response.status, response.text);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -93,19 +132,29 @@ describe('HTTP fuzzing', () => {
     const junk = fc.oneof(
       fc.string({ maxLength: 300 }),
       fc.base64String({ maxLength: 300 }).map((s) => `${s}.${s}.${s}`),
-      fc.constantFrom('Bearer', 'Bearer ', 'bearer x y', 'Basic abc', 'a.b.c', '..', 'x'.repeat(9000)),
+      fc.constantFrom(
+        'Bearer',
+        'Bearer ',
+        'bearer x y',
+        'Basic abc',
+        'a.b.c',
+        '..',
+        'x'.repeat(9000),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(junk, fc.constantFrom('header', 'query', 'cookie'), async (value, where) => {
         const headers: Record<string, string> = {};
         let path = '/sse/subscriptions';
         const safe = value.replace(/[^\x20-\x7e]/g, '');
-        if (where === 'header') headers.authorization = safe.startsWith('Bearer') ? safe : `Bearer ${safe}`;
+        if (where === 'header')
+          headers.authorization = safe.startsWith('Bearer') ? safe : `Bearer ${safe}`;
         if (where === 'query') path += `?token=${encodeURIComponent(value)}`;
         if (where === 'cookie') headers.cookie = `sse_token=${encodeURIComponent(value)}`;
         const response = await request(hub.url, 'GET', path, { headers });
         expect([400, 401, 431]).toContain(response.status);
-        if (response.status !== 431) expect(response.text).not.toContain(value.length > 3 ? value : '\u0000never');
+        if (response.status !== 431)
+          expect(response.text).not.toContain(value.length > 3 ? value : '\u0000never');
       }),
       { numRuns: 80 },
     );
@@ -114,10 +163,23 @@ describe('HTTP fuzzing', () => {
   it('survives hostile query strings and Last-Event-ID values on the stream route', async () => {
     const jwt = token({ sub: 'fuzz-stream' });
     const queries = [
-      '?lastEventId=abc', '?lastEventId=1-', '?lastEventId=-1', '?lastEventId=1-1-1', `?lastEventId=${'9'.repeat(40)}-0`,
-      '?topic=', '?topic=a%20b', '?topic=%00', '?topic=a&topic=b%2F%2Fc', '?topics=,,,', '?topics=a,,b',
+      '?lastEventId=abc',
+      '?lastEventId=1-',
+      '?lastEventId=-1',
+      '?lastEventId=1-1-1',
+      `?lastEventId=${'9'.repeat(40)}-0`,
+      '?topic=',
+      '?topic=a%20b',
+      '?topic=%00',
+      '?topic=a&topic=b%2F%2Fc',
+      '?topics=,,,',
+      '?topics=a,,b',
       `?topics=${Array.from({ length: 2000 }, (_, i) => `t${i}`).join(',')}`,
-      '?topic[]=a', '?topic[a]=b', '?lastEventId[]=1-1', '?%ff=1', '?topic=%E0%A4%A',
+      '?topic[]=a',
+      '?topic[a]=b',
+      '?lastEventId[]=1-1',
+      '?%ff=1',
+      '?topic=%E0%A4%A',
     ];
     // Unknown parameters are ignored (the stream opens); bad known ones are a JSON 4xx.
     const expectRefusedOrIgnored = async (query: string, headers: Record<string, string> = {}) => {
@@ -143,7 +205,9 @@ describe('HTTP fuzzing', () => {
       expect(await expectRefusedOrIgnored('', { 'last-event-id': lastEventId })).toBe(200);
     }
     expect(await expectRefusedOrIgnored('?lastEventId=abc')).toBe(200);
-    expect((await request(hub.url, 'GET', '/sse/subscriptions', { token: jwt })).body.topics).toEqual([]);
+    expect(
+      (await request(hub.url, 'GET', '/sse/subscriptions', { token: jwt })).body.topics,
+    ).toEqual([]);
   });
 
   it('answers odd methods with a JSON 404 and keeps serving', async () => {
@@ -157,11 +221,15 @@ describe('HTTP fuzzing', () => {
     // Raw garbage on the socket is the HTTP parser's problem, not a crash.
     await new Promise<void>((resolve) => {
       const { hostname, port } = new URL(hub.url);
-      const socket = tcpConnect(Number(port), hostname, () => socket.end('GARBAGE /\u0000 HTTP/9.9\r\n\r\n'));
+      const socket = tcpConnect(Number(port), hostname, () =>
+        socket.end('GARBAGE /\u0000 HTTP/9.9\r\n\r\n'),
+      );
       socket.on('close', () => resolve());
       socket.on('error', () => resolve());
       socket.resume();
     });
-    expect((await request(hub.url, 'GET', '/sse/subscriptions', { token: victim })).status).toBe(200);
+    expect((await request(hub.url, 'GET', '/sse/subscriptions', { token: victim })).status).toBe(
+      200,
+    );
   });
 });

@@ -1,4 +1,12 @@
-import { Controller, Injectable, Module, Req, Sse, UseGuards, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Injectable,
+  Module,
+  Req,
+  Sse,
+  UseGuards,
+  type INestApplication,
+} from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
@@ -58,7 +66,10 @@ class MyStreamController {
   constructor(private readonly notifications: NotificationService) {}
 
   @Sse()
-  stream(@CurrentClient() client: ClientPrincipal, @Req() request: { res: ServerResponse }): Observable<StreamMessage> {
+  stream(
+    @CurrentClient() client: ClientPrincipal,
+    @Req() request: { res: ServerResponse },
+  ): Observable<StreamMessage> {
     return this.notifications.openStream(client, { socket: expressSocketControl(request.res) });
   }
 }
@@ -67,7 +78,11 @@ class MyStreamController {
   controllers: [MyStreamController],
   imports: [
     EventEmitterModule.forRoot(),
-    SseModule.forRoot({ jwtSecret: TEST_SECRET, subscriptionGracePeriodMs: 200, lifecycleEvents: true }),
+    SseModule.forRoot({
+      jwtSecret: TEST_SECRET,
+      subscriptionGracePeriodMs: 200,
+      lifecycleEvents: true,
+    }),
   ],
   providers: [PresenceTracker, JobService],
 })

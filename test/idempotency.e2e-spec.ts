@@ -6,12 +6,23 @@ import { deleteRedisPrefix, uniqueRedisPrefix } from './helpers/redis.js';
 import { connect, type SseReader } from './helpers/sse-reader.js';
 import { publisherToken, token } from './helpers/tokens.js';
 
-const publishWithKey = (hub: TestApp, publisher: string, path: string, event: string, key: string) =>
-  request<{ id: string; delivered: number; repeated?: boolean }>(hub.url, 'POST', `/notifications/${path}`, {
-    token: publisher,
-    body: { event, data: { key } },
-    headers: { 'idempotency-key': key },
-  });
+const publishWithKey = (
+  hub: TestApp,
+  publisher: string,
+  path: string,
+  event: string,
+  key: string,
+) =>
+  request<{ id: string; delivered: number; repeated?: boolean }>(
+    hub.url,
+    'POST',
+    `/notifications/${path}`,
+    {
+      token: publisher,
+      body: { event, data: { key } },
+      headers: { 'idempotency-key': key },
+    },
+  );
 
 describe.each(BROKERS)('A retried publish is delivered once (%s broker)', (broker) => {
   let hub: TestApp;
@@ -24,7 +35,7 @@ describe.each(BROKERS)('A retried publish is delivered once (%s broker)', (broke
   afterEach(() => open.splice(0).forEach((reader) => reader.close()));
   afterAll(() => hub.close());
 
-  it('answers a repeat of an Idempotency-Key with the first receipt\'s id and delivers nothing again', async () => {
+  it("answers a repeat of an Idempotency-Key with the first receipt's id and delivers nothing again", async () => {
     const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'idem-reader' }) });
     open.push(reader);
     const key = randomUUID();
@@ -42,19 +53,32 @@ describe.each(BROKERS)('A retried publish is delivered once (%s broker)', (broke
     expect(retried.body).toEqual({ id: first.body.id, delivered: 0, repeated: true });
     // The marker was published after the retry: once it is here, the retry would be too.
     await reader.waitForEvents('marker', 1);
-    expect(reader.ofType('once')).toEqual([{ id: first.body.id, event: 'once', data: JSON.stringify({ key }) }]);
+    expect(reader.ofType('once')).toEqual([
+      { id: first.body.id, event: 'once', data: JSON.stringify({ key }) },
+    ]);
     expect(marker.status).toBe(202);
   });
 
   it('keeps keys apart per publisher, and publishes without a key as often as asked', async () => {
     const key = randomUUID();
     const mine = await publishWithKey(hub, publisher, 'broadcast', 'keyed', key);
-    const theirs = await publishWithKey(hub, publisherToken('idem-other-publisher'), 'broadcast', 'keyed', key);
+    const theirs = await publishWithKey(
+      hub,
+      publisherToken('idem-other-publisher'),
+      'broadcast',
+      'keyed',
+      key,
+    );
     expect(theirs.body.id).not.toBe(mine.body.id);
     expect(theirs.body.repeated).toBeUndefined();
 
     const plain = async () =>
-      (await request(hub.url, 'POST', '/notifications/broadcast', { token: publisher, body: { event: 'plain', data: 1 } })).body.id;
+      (
+        await request(hub.url, 'POST', '/notifications/broadcast', {
+          token: publisher,
+          body: { event: 'plain', data: 1 },
+        })
+      ).body.id;
     expect(await plain()).not.toBe(await plain());
   });
 
@@ -73,7 +97,10 @@ describe.each(BROKERS)('A retried publish is delivered once (%s broker)', (broke
     });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ statusCode: 400, code: 'PUBLISH.INVALID_IDEMPOTENCY_KEY' });
-    await request(hub.url, 'POST', '/notifications/clients/idem-bad-key', { token: publisher, body: { event: 'marker', data: 1 } });
+    await request(hub.url, 'POST', '/notifications/clients/idem-bad-key', {
+      token: publisher,
+      body: { event: 'marker', data: 1 },
+    });
     await reader.waitForEvents('marker', 1);
     expect(reader.ofType('refused')).toEqual([]);
   });
@@ -101,7 +128,9 @@ describe('A retried publish on another instance (redis broker)', () => {
     try {
       const key = randomUUID();
       const answers = await Promise.all(
-        [a, b, a, b].map((hub) => publishWithKey(hub, publisher, 'clients/idem-cluster-reader', 'clustered', key)),
+        [a, b, a, b].map((hub) =>
+          publishWithKey(hub, publisher, 'clients/idem-cluster-reader', 'clustered', key),
+        ),
       );
       expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
       expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);

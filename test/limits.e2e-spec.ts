@@ -30,7 +30,10 @@ describe('Limits answer with clear errors and change nothing', () => {
 
   it('answers 429 past the connections a client may hold, without touching its topics', async () => {
     const jwt = token({ sub: 'tabby' });
-    open.push(await connect(`${hub.url}/sse`, { token: jwt }), await connect(`${hub.url}/sse`, { token: jwt }));
+    open.push(
+      await connect(`${hub.url}/sse`, { token: jwt }),
+      await connect(`${hub.url}/sse`, { token: jwt }),
+    );
     const third = await stream('tabby', '?topic=extra');
     expect(third.status).toBe(429);
     expect(await third.ended.then(() => 'ended')).toBe('ended');
@@ -54,8 +57,18 @@ describe('Limits answer with clear errors and change nothing', () => {
 
   it('answers 400 past the topics a client may hold and keeps what it had', async () => {
     const jwt = token({ sub: 'collector' });
-    expect((await request(hub.url, 'POST', '/sse/subscriptions', { token: jwt, body: { topics: ['a', 'b'] } })).status).toBe(200);
-    const over = await request(hub.url, 'POST', '/sse/subscriptions', { token: jwt, body: { topics: ['c', 'd'] } });
+    expect(
+      (
+        await request(hub.url, 'POST', '/sse/subscriptions', {
+          token: jwt,
+          body: { topics: ['a', 'b'] },
+        })
+      ).status,
+    ).toBe(200);
+    const over = await request(hub.url, 'POST', '/sse/subscriptions', {
+      token: jwt,
+      body: { topics: ['c', 'd'] },
+    });
     expect(over.status).toBe(400);
     expect(over.body.message).toMatch(/at most 3 topics/);
     const many = await request(hub.url, 'POST', '/sse/subscriptions', {
@@ -68,7 +81,9 @@ describe('Limits answer with clear errors and change nothing', () => {
       body: { topics: Array.from({ length: 10_000 }, (_, i) => `t${i}`) },
     });
     expect(huge.status).toBe(413);
-    expect((await request(hub.url, 'GET', '/sse/subscriptions', { token: jwt })).body.topics).toEqual(['a', 'b']);
+    expect(
+      (await request(hub.url, 'GET', '/sse/subscriptions', { token: jwt })).body.topics,
+    ).toEqual(['a', 'b']);
   });
 
   it('answers 429 with Retry-After to a publisher over its rate', async () => {
@@ -89,7 +104,9 @@ describe('Limits answer with clear errors and change nothing', () => {
     expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await limited[0].json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
     // Another publisher is not held back by this one.
-    expect((await publish(hub.url, publisherToken('patient'), 'broadcast', 'x', 1)).status).toBe(202);
+    expect((await publish(hub.url, publisherToken('patient'), 'broadcast', 'x', 1)).status).toBe(
+      202,
+    );
   });
 });
 
@@ -99,7 +116,9 @@ describe('Connection attempts per address', () => {
     try {
       const answers: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const reader = await openSse(`${hub.url}/sse`, { token: i % 2 ? 'garbage' : token({ sub: `ip-${i}` }) });
+        const reader = await openSse(`${hub.url}/sse`, {
+          token: i % 2 ? 'garbage' : token({ sub: `ip-${i}` }),
+        });
         answers.push(`${reader.status} ${reader.headers.get('x-sse-retry-reason') ?? ''}`.trim());
         reader.close();
       }

@@ -62,7 +62,9 @@ describe('Memory stays bounded for clients that stop reading (memory broker, in-
     const CLIENTS = 10;
     const EVENTS = 400; // 400 x 60 KB = 24 MB per client: past its socket buffers (a few MB) and under the 1,000-frame bound
     for (let c = 0; c < CLIENTS; c++) sockets.push(await stalledStream(hub.url, `stalled-${c}`));
-    await waitFor(async () => notifications.openConnections === CLIENTS, { what: 'stalled streams open' });
+    await waitFor(async () => notifications.openConnections === CLIENTS, {
+      what: 'stalled streams open',
+    });
     const before = process.memoryUsage().rss;
     let peak = before;
     for (let n = 0; n < EVENTS; n++) {
@@ -71,9 +73,13 @@ describe('Memory stays bounded for clients that stop reading (memory broker, in-
       }
       peak = Math.max(peak, process.memoryUsage().rss);
     }
-    await waitFor(async () => (await metric(hub.url, 'sse_connections_closed_total{reason="too_slow"}')) === CLIENTS, {
-      what: 'every stalled client closed as too slow',
-    });
+    await waitFor(
+      async () =>
+        (await metric(hub.url, 'sse_connections_closed_total{reason="too_slow"}')) === CLIENTS,
+      {
+        what: 'every stalled client closed as too slow',
+      },
+    );
     // Unbounded in bytes, the queues held about 10 x 20 MB; bounded, at most 10 x ~1.3 MB.
     expect((peak - before) / MB).toBeLessThan(80);
   });
@@ -87,11 +93,15 @@ describe('Memory stays bounded for clients that stop reading (memory broker, in-
       await notifications.broadcast('big', payload(n, 60_000));
     }
     const before = process.memoryUsage().rss;
-    for (let c = 0; c < 10; c++) sockets.push(await stalledStream(hub.url, `resumer-${c}`, start.greetingId));
+    for (let c = 0; c < 10; c++)
+      sockets.push(await stalledStream(hub.url, `resumer-${c}`, start.greetingId));
     // Before, each stalled resumer held the whole replay (24 MB) and more: about 46 MB each.
     expect((await peakGrowthOver(1_000, before)) / MB).toBeLessThan(80);
     // The hub still serves: a new client resumes and reads everything.
-    const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'reader' }), headers: { 'last-event-id': start.greetingId! } });
+    const reader = await connect(`${hub.url}/sse`, {
+      token: token({ sub: 'reader' }),
+      headers: { 'last-event-id': start.greetingId! },
+    });
     try {
       expect(reader.greeting.recovered).toBe(true);
       expect(await reader.waitForEvents('big', 400, 20_000)).toHaveLength(400);
@@ -111,7 +121,10 @@ describe('Memory stays bounded for clients that stop reading (memory broker, in-
       await notifications.broadcast('big', largest);
     }
     sockets.push(await stalledStream(hub.url, 'full-stalled', start.greetingId));
-    const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'full-reader' }), headers: { 'last-event-id': start.greetingId! } });
+    const reader = await connect(`${hub.url}/sse`, {
+      token: token({ sub: 'full-reader' }),
+      headers: { 'last-event-id': start.greetingId! },
+    });
     try {
       expect(reader.greeting.recovered).toBe(true);
       expect(await reader.waitForEvents('big', 300, 20_000)).toHaveLength(300);

@@ -90,12 +90,15 @@ describe('The running app: JSON logs and OTLP trace export', () => {
     await stream.waitForEvents('logged', 1);
     stream.close();
 
-    const [streamLine, publishLine] = await waitFor(() => {
-      const entries = accessEntries();
-      const streamEntry = entries.find((entry) => entry.path.startsWith('/sse?'));
-      const publishEntry = entries.find((entry) => entry.path === '/notifications/topics/logs');
-      return streamEntry && publishEntry && [streamEntry, publishEntry];
-    }, { what: 'access log lines for the stream and the publish' });
+    const [streamLine, publishLine] = await waitFor(
+      () => {
+        const entries = accessEntries();
+        const streamEntry = entries.find((entry) => entry.path.startsWith('/sse?'));
+        const publishEntry = entries.find((entry) => entry.path === '/notifications/topics/logs');
+        return streamEntry && publishEntry && [streamEntry, publishEntry];
+      },
+      { what: 'access log lines for the stream and the publish' },
+    );
 
     expect(streamLine).toEqual({
       method: 'GET',
@@ -116,17 +119,22 @@ describe('The running app: JSON logs and OTLP trace export', () => {
     });
     const untraced = await request(app.url, 'GET', '/health');
     expect(untraced.status).toBe(200);
-    const healthLine = await waitFor(() => accessEntries().find((entry) => entry.path === '/health'));
+    const healthLine = await waitFor(() =>
+      accessEntries().find((entry) => entry.path === '/health'),
+    );
     expect(healthLine.traceId).toBeUndefined();
     expect(healthLine.clientId).toBeUndefined();
 
     // Every line the app wrote is JSON, and the token is in none of them.
-    const written = app.output().split('\n').filter((line) => line.trim() !== '');
+    const written = app
+      .output()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     expect(written.every((line) => line.startsWith('{'))).toBe(true);
     expect(app.output()).not.toContain(secretToken);
   });
 
-  it('exports the publish and fan-out spans with OTLP, in the publisher\'s trace', async () => {
+  it("exports the publish and fan-out spans with OTLP, in the publisher's trace", async () => {
     const received = await waitFor(
       () => {
         const all = exports.join('\n');

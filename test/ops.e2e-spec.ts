@@ -55,7 +55,9 @@ describe.each(BROKERS)('operations: /health and /metrics (%s broker)', (broker) 
     const before = await scrapeMetrics(hub.url);
     const closedBefore = before.get('sse_connections_closed_total{reason="client_left"}') ?? 0;
     const readers = await Promise.all(
-      ['gauge-a', 'gauge-b', 'gauge-c'].map((sub) => connect(`${hub.url}/sse`, { token: token({ sub }) })),
+      ['gauge-a', 'gauge-b', 'gauge-c'].map((sub) =>
+        connect(`${hub.url}/sse`, { token: token({ sub }) }),
+      ),
     );
     await metricReaches('sse_connections_open', 3);
     readers[0].close();
@@ -71,7 +73,9 @@ describe.each(BROKERS)('operations: /health and /metrics (%s broker)', (broker) 
   it('counts published and delivered events, the publish latency and replays', async () => {
     const before = await scrapeMetrics(hub.url);
     const count = (series: string) => before.get(series) ?? 0;
-    const tabs = await Promise.all([1, 2].map(() => connect(`${hub.url}/sse`, { token: token({ sub: 'metered' }) })));
+    const tabs = await Promise.all(
+      [1, 2].map(() => connect(`${hub.url}/sse`, { token: token({ sub: 'metered' }) })),
+    );
     let lastId: string;
     try {
       const receipt = await publish(hub.url, publisher, 'clients/metered', 'note', { n: 1 });
@@ -105,33 +109,36 @@ describe.each(BROKERS)('operations: /health and /metrics (%s broker)', (broker) 
   });
 });
 
-describe.each(BROKERS)('metrics of a resume that history no longer covers (%s broker)', (broker) => {
-  let hub: TestApp;
-  const publisher = publisherToken();
+describe.each(BROKERS)(
+  'metrics of a resume that history no longer covers (%s broker)',
+  (broker) => {
+    let hub: TestApp;
+    const publisher = publisherToken();
 
-  beforeAll(async () => {
-    hub = await createTestApp({ broker, env: { SSE_HISTORY_SIZE: '2' } });
-  });
-  afterAll(() => hub.close());
-
-  it('counts it as incomplete', async () => {
-    const first = await publish(hub.url, publisher, 'clients/late', 'n', 0);
-    for (let i = 1; i <= 3; i++) {
-      await publish(hub.url, publisher, 'clients/late', 'n', i);
-    }
-    const resumed = await connect(`${hub.url}/sse`, {
-      token: token({ sub: 'late' }),
-      headers: { 'last-event-id': first.body.id },
+    beforeAll(async () => {
+      hub = await createTestApp({ broker, env: { SSE_HISTORY_SIZE: '2' } });
     });
-    try {
-      expect(resumed.greeting.recovered).toBe(false);
-      await resumed.waitForEvents('n', 2);
-    } finally {
-      resumed.close();
-    }
-    const after = await scrapeMetrics(hub.url);
-    expect(after.get('sse_replays_total{outcome="incomplete"}')).toBe(1);
-    expect(after.get('sse_replays_total{outcome="recovered"}')).toBe(0);
-    expect(after.get('sse_replayed_events_total')).toBe(2);
-  });
-});
+    afterAll(() => hub.close());
+
+    it('counts it as incomplete', async () => {
+      const first = await publish(hub.url, publisher, 'clients/late', 'n', 0);
+      for (let i = 1; i <= 3; i++) {
+        await publish(hub.url, publisher, 'clients/late', 'n', i);
+      }
+      const resumed = await connect(`${hub.url}/sse`, {
+        token: token({ sub: 'late' }),
+        headers: { 'last-event-id': first.body.id },
+      });
+      try {
+        expect(resumed.greeting.recovered).toBe(false);
+        await resumed.waitForEvents('n', 2);
+      } finally {
+        resumed.close();
+      }
+      const after = await scrapeMetrics(hub.url);
+      expect(after.get('sse_replays_total{outcome="incomplete"}')).toBe(1);
+      expect(after.get('sse_replays_total{outcome="recovered"}')).toBe(0);
+      expect(after.get('sse_replayed_events_total')).toBe(2);
+    });
+  },
+);

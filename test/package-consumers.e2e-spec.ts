@@ -50,7 +50,11 @@ beforeAll(async () => {
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
 /** Events a real EventSource received, by type. */
-function listen(url: string, jwt: string, types: string[]): { source: EventSource; received: Map<string, unknown[]> } {
+function listen(
+  url: string,
+  jwt: string,
+  types: string[],
+): { source: EventSource; received: Map<string, unknown[]> } {
   const received = new Map<string, unknown[]>(types.map((type) => [type, []]));
   const source = new EventSource(`${url}/sse?token=${jwt}`);
   for (const type of types) {
@@ -70,9 +74,15 @@ function behavesAsAHub(kind: ConsumerKind, env: () => Record<string, string>): v
   afterAll(() => app?.stop());
 
   it('opens a stream with a JWT, and an injected NotificationService reaches it', async () => {
-    const { source, received } = listen(app.url, token({ sub: `${kind}-alice` }), ['connected', 'greeting']);
+    const { source, received } = listen(app.url, token({ sub: `${kind}-alice` }), [
+      'connected',
+      'greeting',
+    ]);
     try {
-      await waitFor(() => received.get('connected')!.length === 1, { what: 'the connected event', timeoutMs: 10_000 });
+      await waitFor(() => received.get('connected')!.length === 1, {
+        what: 'the connected event',
+        timeoutMs: 10_000,
+      });
       expect(received.get('connected')![0]).toMatchObject({ clientId: `${kind}-alice` });
       await request(app.url).post(`/app/greet/${kind}-alice`).expect(202);
       await waitFor(() => received.get('greeting')!.length === 1, { what: 'the greeting' });
@@ -86,7 +96,10 @@ function behavesAsAHub(kind: ConsumerKind, env: () => Record<string, string>): v
     const jwt = token({ sub: `${kind}-bob` });
     const { source, received } = listen(app.url, jwt, ['connected', 'job.done']);
     try {
-      await waitFor(() => received.get('connected')!.length === 1, { what: 'the connected event', timeoutMs: 10_000 });
+      await waitFor(() => received.get('connected')!.length === 1, {
+        what: 'the connected event',
+        timeoutMs: 10_000,
+      });
       const subscribed = await request(app.url)
         .post('/sse/subscriptions')
         .set('authorization', `Bearer ${jwt}`)
@@ -117,14 +130,23 @@ describe('an app installing nestjs-sse-hub: Nest 12, ES modules, only the requir
 
   it('has none of the optional peers installed', async () => {
     const dir = await appOf('nest12-esm-memory');
-    for (const name of ['ioredis', 'prom-client', '@nestjs/terminus', '@nestjs/swagger', '@nestjs/event-emitter']) {
+    for (const name of [
+      'ioredis',
+      'prom-client',
+      '@nestjs/terminus',
+      '@nestjs/swagger',
+      '@nestjs/event-emitter',
+    ]) {
       expect([name, existsSync(join(dir, 'node_modules', name))]).toEqual([name, false]);
     }
   });
 
   it("fails to start with broker 'redis', naming the missing package", async () => {
     const dir = await appOf('nest12-esm-memory');
-    const failure = await startConsumerApp(dir, { JWT_SECRET: TEST_SECRET, SSE_BROKER: 'redis' }).then(
+    const failure = await startConsumerApp(dir, {
+      JWT_SECRET: TEST_SECRET,
+      SSE_BROKER: 'redis',
+    }).then(
       async (app) => {
         await app.stop();
         throw new Error('the app started without ioredis');
@@ -133,30 +155,45 @@ describe('an app installing nestjs-sse-hub: Nest 12, ES modules, only the requir
     );
     expect(failure).toBeInstanceOf(ConsumerExitError);
     expect((failure as ConsumerExitError).output).toContain('SseMissingPeerError');
-    expect((failure as ConsumerExitError).output).toContain('broker: \'redis\' needs the package "ioredis"');
+    expect((failure as ConsumerExitError).output).toContain(
+      'broker: \'redis\' needs the package "ioredis"',
+    );
   });
 });
 
 describe("an app installing nestjs-sse-hub: Nest 12, ES modules, broker 'redis' and every optional peer", () => {
   const prefix = uniqueRedisPrefix('consumer');
   afterAll(() => deleteRedisPrefix(prefix));
-  const env = () => ({ SSE_BROKER: 'redis', REDIS_URL: SHARED_REDIS_URL, SSE_REDIS_PREFIX: prefix });
+  const env = () => ({
+    SSE_BROKER: 'redis',
+    REDIS_URL: SHARED_REDIS_URL,
+    SSE_REDIS_PREFIX: prefix,
+  });
   behavesAsAHub('nest12-esm-redis', env);
 
   describe('its optional features', () => {
     let app: RunningConsumer;
     beforeAll(async () => {
-      app = await startConsumerApp(await appOf('nest12-esm-redis'), { JWT_SECRET: TEST_SECRET, ...env() });
+      app = await startConsumerApp(await appOf('nest12-esm-redis'), {
+        JWT_SECRET: TEST_SECRET,
+        ...env(),
+      });
     }, SETUP_TIMEOUT_MS);
     afterAll(() => app?.stop());
 
     it('reports the Redis broker through a terminus health route, counts streams in Prometheus metrics, emits lifecycle events, and documents its routes', async () => {
       const health = await request(app.url).get('/ops/health').expect(200);
-      expect(health.body).toMatchObject({ status: 'ok', info: { broker: { status: 'up', broker: 'redis' } } });
+      expect(health.body).toMatchObject({
+        status: 'ok',
+        info: { broker: { status: 'up', broker: 'redis' } },
+      });
 
       const { source, received } = listen(app.url, token({ sub: 'features-carol' }), ['connected']);
       try {
-        await waitFor(() => received.get('connected')!.length === 1, { what: 'the connected event', timeoutMs: 10_000 });
+        await waitFor(() => received.get('connected')!.length === 1, {
+          what: 'the connected event',
+          timeoutMs: 10_000,
+        });
         const metrics = await request(app.url).get('/ops/metrics').expect(200);
         expect(metrics.text).toMatch(/^sse_connections_open 1$/m);
         const opened = await request(app.url).get('/ops/opened').expect(200);
@@ -176,4 +213,3 @@ describe("an app installing nestjs-sse-hub: Nest 12, ES modules, broker 'redis' 
 describe('an app installing nestjs-sse-hub: Nest 11, CommonJS (require() of the ES-module package)', () => {
   behavesAsAHub('nest11-cjs', () => ({}));
 });
-

@@ -70,19 +70,23 @@ describe.each(BROKERS)('Payloads arrive intact, whatever their keys (%s broker)'
     try {
       let sent = 0;
       await fc.assert(
-        fc.asyncProperty(payload, fc.constantFrom('clients/intact-ben', 'topics/intact/ben', 'broadcast'), async (data, path) => {
-          const text = JSON.stringify(data);
-          const response = await request(hub.url, 'POST', `/notifications/${path}`, {
-            token: publisher,
-            body: `{"event":"p","data":${text}}`,
-            headers: { 'content-type': 'application/json' },
-          });
-          expect(response.status).toBe(202);
-          const received = await reader.waitForEvents('p', ++sent);
-          // Strings are sent as they are, everything else as JSON.
-          const expected = typeof data === 'string' ? data : text;
-          expect(received.at(-1)).toEqual({ id: response.body.id, event: 'p', data: expected });
-        }),
+        fc.asyncProperty(
+          payload,
+          fc.constantFrom('clients/intact-ben', 'topics/intact/ben', 'broadcast'),
+          async (data, path) => {
+            const text = JSON.stringify(data);
+            const response = await request(hub.url, 'POST', `/notifications/${path}`, {
+              token: publisher,
+              body: `{"event":"p","data":${text}}`,
+              headers: { 'content-type': 'application/json' },
+            });
+            expect(response.status).toBe(202);
+            const received = await reader.waitForEvents('p', ++sent);
+            // Strings are sent as they are, everything else as JSON.
+            const expected = typeof data === 'string' ? data : text;
+            expect(received.at(-1)).toEqual({ id: response.body.id, event: 'p', data: expected });
+          },
+        ),
         { numRuns: broker === 'memory' ? 60 : 30 },
       );
     } finally {
@@ -112,7 +116,11 @@ describe('A top-level __proto__ field is refused like any unknown field', () => 
 
   it.each(BODY_ROUTES)('%s %s', async (method, path, valid) => {
     const send = (body: string) =>
-      request(hub.url, method, path, { token: publisher, body, headers: { 'content-type': 'application/json' } });
+      request(hub.url, method, path, {
+        token: publisher,
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
     const fields = JSON.stringify(valid).slice(1, -1);
     const unknown = await send(`{${fields},"extra":{"admin":true}}`);
     expect(unknown.status).toBe(400);

@@ -1,6 +1,6 @@
-import { createTestApp, type TestApp } from './helpers/app.factory.js';
+import type { TestApp } from './helpers/app.factory.js';
 import { request } from './helpers/http.js';
-import { deleteRedisPrefix, uniqueRedisPrefix } from './helpers/redis.js';
+import { startHubPair, type HubPair } from './helpers/hub-pair.js';
 import { connect, type SseReader } from './helpers/sse-reader.js';
 import { token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -11,20 +11,15 @@ const GRACE_MS = 300;
 describe.each(['memory', 'redis'] as const)(
   'Presence events (SSE_PRESENCE_EVENTS=on, %s broker)',
   (broker) => {
-    const prefix = uniqueRedisPrefix('presence-events');
     let a: TestApp;
     let b: TestApp;
+    let pair: HubPair;
     let watcher: SseReader;
     const open: SseReader[] = [];
 
     beforeAll(async () => {
       const env = { SSE_PRESENCE_EVENTS: 'on', SSE_SUBSCRIPTION_GRACE_MS: String(GRACE_MS) };
-      a = await createTestApp({
-        broker,
-        env,
-        redisPrefix: broker === 'redis' ? prefix : undefined,
-      });
-      b = broker === 'redis' ? await createTestApp({ broker, env, redisPrefix: prefix }) : a;
+      ({ a, b } = pair = await startHubPair(broker, env));
       // A dashboard watching who is in room/9 (its token allows the companion topic).
       watcher = await connect(`${a.url}/sse?topic=presence:room/9`, {
         token: token({ sub: 'dashboard', topics: ['presence:room/*'] }),
@@ -33,9 +28,7 @@ describe.each(['memory', 'redis'] as const)(
     afterEach(() => open.splice(0).forEach((reader) => reader.close()));
     afterAll(async () => {
       watcher.close();
-      await a.close();
-      if (b !== a) await b.close();
-      if (broker === 'redis') await deleteRedisPrefix(prefix);
+      await pair.close();
     });
 
     const presenceOf = (clientId: string) =>

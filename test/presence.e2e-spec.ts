@@ -1,6 +1,6 @@
-import { createTestApp, type TestApp } from './helpers/app.factory.js';
+import type { TestApp } from './helpers/app.factory.js';
 import { request } from './helpers/http.js';
-import { deleteRedisPrefix, uniqueRedisPrefix } from './helpers/redis.js';
+import { startHubPair, type HubPair } from './helpers/hub-pair.js';
 import { connect, type SseReader } from './helpers/sse-reader.js';
 import { publisherToken, token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -9,9 +9,9 @@ const publisher = publisherToken('ops');
 
 /** Two instances on one Redis (on the memory broker, A = B: one instance). */
 describe.each(['memory', 'redis'] as const)('Presence (%s broker)', (broker) => {
-  const prefix = uniqueRedisPrefix('presence');
   let a: TestApp;
   let b: TestApp;
+  let pair: HubPair;
   const open: SseReader[] = [];
   const stream = async (hub: TestApp, sub: string, topics: string[] = []) => {
     const query = topics.length ? `?topics=${topics.join(',')}` : '';
@@ -23,14 +23,11 @@ describe.each(['memory', 'redis'] as const)('Presence (%s broker)', (broker) => 
     request(a.url, 'GET', `/presence/${path}`, { token: jwt });
 
   beforeAll(async () => {
-    a = await createTestApp({ broker, redisPrefix: broker === 'redis' ? prefix : undefined });
-    b = broker === 'redis' ? await createTestApp({ broker, redisPrefix: prefix }) : a;
+    ({ a, b } = pair = await startHubPair(broker));
   });
   afterEach(() => open.splice(0).forEach((reader) => reader.close()));
   afterAll(async () => {
-    await a.close();
-    if (b !== a) await b.close();
-    if (broker === 'redis') await deleteRedisPrefix(prefix);
+    await pair.close();
   });
 
   it("counts a client's streams on every instance, and says offline once they are gone", async () => {

@@ -28,13 +28,20 @@ describe.each(BROKERS)('Publishing (%s broker)', (broker) => {
     ['the reserved event "error"', { event: 'error', data: 1 }],
     ['an unknown field', { event: 'x', data: 1, target: 'all' }],
     ['a body that is a list', [{ event: 'x', data: 1 }]],
-    ['string data with an unpaired surrogate, which SSE would turn into U+FFFD', { event: 'x', data: 'a\ud800b' }],
+    [
+      'string data with an unpaired surrogate, which SSE would turn into U+FFFD',
+      { event: 'x', data: 'a\ud800b' },
+    ],
     ['malformed JSON', '{"event": "x", "data": '],
   ])('answers 400 to %s and delivers nothing', async (_name, body) => {
     const jwt = token({ sub: 'pub-watcher' });
     const reader = await connect(`${hub.url}/sse`, { token: jwt });
     try {
-      for (const path of ['/notifications/broadcast', '/notifications/clients/pub-watcher', '/notifications/topics/t']) {
+      for (const path of [
+        '/notifications/broadcast',
+        '/notifications/clients/pub-watcher',
+        '/notifications/topics/t',
+      ]) {
         const response = await post(path, body, { 'content-type': 'application/json' });
         expect(response.status).toBe(400);
         expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
@@ -50,12 +57,21 @@ describe.each(BROKERS)('Publishing (%s broker)', (broker) => {
 
   it('accepts any JSON data up to 64 KiB and answers 413 above it', async () => {
     const envelope = JSON.stringify({ event: 'big', data: '' }).length;
-    const fits = await post('/notifications/broadcast', { event: 'big', data: 'x'.repeat(64 * 1024 - envelope) });
+    const fits = await post('/notifications/broadcast', {
+      event: 'big',
+      data: 'x'.repeat(64 * 1024 - envelope),
+    });
     expect(fits.status).toBe(202);
-    const tooBig = await post('/notifications/broadcast', { event: 'big', data: 'x'.repeat(64 * 1024) });
+    const tooBig = await post('/notifications/broadcast', {
+      event: 'big',
+      data: 'x'.repeat(64 * 1024),
+    });
     expect(tooBig.status).toBe(413);
     expect(tooBig.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
-    const huge = await post('/notifications/broadcast', { event: 'big', data: 'x'.repeat(2 * 1024 * 1024) });
+    const huge = await post('/notifications/broadcast', {
+      event: 'big',
+      data: 'x'.repeat(2 * 1024 * 1024),
+    });
     expect(huge.status).toBe(413);
   });
 
@@ -63,7 +79,10 @@ describe.each(BROKERS)('Publishing (%s broker)', (broker) => {
     const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'pub-crlf' }) });
     try {
       const sent = 'Dear Ann,\r\n\r\nthe invoice\ris paid.\n-- Bob\r\n';
-      const response = await post('/notifications/clients/pub-crlf', { event: 'letter', data: sent });
+      const response = await post('/notifications/clients/pub-crlf', {
+        event: 'letter',
+        data: sent,
+      });
       expect(response.status).toBe(202);
       const [letter] = await reader.waitForEvents('letter', 1);
       expect(letter.data).toBe('Dear Ann,\n\nthe invoice\nis paid.\n-- Bob\n');
@@ -76,13 +95,18 @@ describe.each(BROKERS)('Publishing (%s broker)', (broker) => {
   it('answers 400 to a bad topic or client id in the path', async () => {
     expect((await post('/notifications/topics/a%20b', { event: 'x', data: 1 })).status).toBe(400);
     expect((await post('/notifications/topics/a//b', { event: 'x', data: 1 })).status).toBe(400);
-    expect((await post(`/notifications/clients/${'c'.repeat(300)}`, { event: 'x', data: 1 })).status).toBe(400);
+    expect(
+      (await post(`/notifications/clients/${'c'.repeat(300)}`, { event: 'x', data: 1 })).status,
+    ).toBe(400);
   });
 
   it('answers 202 with the event id and the connections that took it', async () => {
     const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'pub-receipt' }) });
     try {
-      const response = await post('/notifications/clients/pub-receipt', { event: 'x', data: { ok: true } });
+      const response = await post('/notifications/clients/pub-receipt', {
+        event: 'x',
+        data: { ok: true },
+      });
       expect(response.status).toBe(202);
       expect(response.body).toEqual({ id: expect.stringMatching(/^\d+-\d+$/), delivered: 1 });
       const nobody = await post('/notifications/clients/nobody-here', { event: 'x', data: 1 });

@@ -1,5 +1,5 @@
+import { freePort } from './helpers/free-port.js';
 import { EventSource } from 'eventsource';
-import { createServer } from 'node:net';
 import { buildAppOnce, removeBuild, startChildApp, type ChildApp } from './helpers/child-app.js';
 import { fetchFrom } from './helpers/fetch-from.js';
 import { publish } from './helpers/http.js';
@@ -31,14 +31,6 @@ class Client {
     });
     this.source.addEventListener('tick', (event) => this.received.push(JSON.parse(event.data).n));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

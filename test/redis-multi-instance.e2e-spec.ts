@@ -225,4 +225,3 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
     });
   });
 });
-

@@ -13,7 +13,10 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
   const HISTORY = 20;
 
   beforeAll(async () => {
-    hub = await createTestApp({ broker, env: { SSE_HISTORY_SIZE: String(HISTORY), SSE_RETRY_MS: '50' } });
+    hub = await createTestApp({
+      broker,
+      env: { SSE_HISTORY_SIZE: String(HISTORY), SSE_RETRY_MS: '50' },
+    });
   });
   afterAll(() => hub.close());
 
@@ -33,7 +36,10 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
     first.close();
     const missed = await sendTo('replay-header', 3);
 
-    const resumed = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': seen } });
+    const resumed = await connect(`${hub.url}/sse`, {
+      token: jwt,
+      headers: { 'last-event-id': seen },
+    });
     try {
       expect(resumed.greeting.recovered).toBe(true);
       const replayed = await resumed.waitForEvents('msg', 3);
@@ -51,7 +57,10 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
     const jwt = token({ sub: 'replay-query' });
     const ids = await sendTo('replay-query', 3);
     const byQuery = await connect(`${hub.url}/sse?lastEventId=${ids[0]}`, { token: jwt });
-    const both = await connect(`${hub.url}/sse?lastEventId=${ids[0]}`, { token: jwt, headers: { 'last-event-id': ids[1] } });
+    const both = await connect(`${hub.url}/sse?lastEventId=${ids[0]}`, {
+      token: jwt,
+      headers: { 'last-event-id': ids[1] },
+    });
     try {
       expect((await byQuery.waitForEvents('msg', 2)).map((e) => e.id)).toEqual(ids.slice(1));
       expect((await both.waitForEvents('msg', 1)).map((e) => e.id)).toEqual(ids.slice(2));
@@ -67,7 +76,10 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
     const jwt = token({ sub: 'replay-lost' });
     const [old] = await sendTo('replay-lost', 1);
     const later = await sendTo('replay-lost', HISTORY + 5);
-    const resumed = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': old } });
+    const resumed = await connect(`${hub.url}/sse`, {
+      token: jwt,
+      headers: { 'last-event-id': old },
+    });
     try {
       expect(resumed.greeting.recovered).toBe(false);
       const replayed = await resumed.waitForEvents('msg', HISTORY);
@@ -81,7 +93,10 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
     const jwt = token({ sub: 'replay-unreadable' });
     await sendTo('replay-unreadable', 2);
     // A native EventSource gives up for good on any non-200 answer to a reconnect.
-    const byHeader = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': 'from-another-hub' } });
+    const byHeader = await connect(`${hub.url}/sse`, {
+      token: jwt,
+      headers: { 'last-event-id': 'from-another-hub' },
+    });
     const byQuery = await connect(`${hub.url}/sse?lastEventId=${'9'.repeat(40)}-0`, { token: jwt });
     try {
       for (const reader of [byHeader, byQuery]) {
@@ -103,14 +118,20 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
     const [newest] = await sendTo('replay-ahead', 1);
     // Another deployment, or a clock that stepped back across a restart: an hour ahead.
     const ahead = `${Number(newest.split('-')[0]) + 3_600_000}-0`;
-    const reader = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': ahead } });
+    const reader = await connect(`${hub.url}/sse`, {
+      token: jwt,
+      headers: { 'last-event-id': ahead },
+    });
     try {
       expect(reader.greeting.recovered).toBe(false);
       const live = await sendTo('replay-ahead', 2, 'after');
       expect((await reader.waitForEvents('after', 2)).map((e) => e.id)).toEqual(live);
       expect(reader.ofType('msg')).toHaveLength(0);
       // The greeting names a point this hub knows, so a reconnect from it resumes for real.
-      const again = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': reader.greetingId! } });
+      const again = await connect(`${hub.url}/sse`, {
+        token: jwt,
+        headers: { 'last-event-id': reader.greetingId! },
+      });
       try {
         expect(again.greeting.recovered).toBe(true);
         expect((await again.waitForEvents('after', 2)).map((e) => e.id)).toEqual(live);
@@ -126,19 +147,30 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
     const jwt = token({ sub: 'replay-restart' });
     const [beforeRestart] = await sendTo('replay-restart', 1);
     // A new life of the hub: a new process for the in-memory broker, an empty keyspace for Redis.
-    const reborn = await createTestApp({ broker, env: { SSE_HISTORY_SIZE: String(HISTORY), SSE_RETRY_MS: '50' } });
+    const reborn = await createTestApp({
+      broker,
+      env: { SSE_HISTORY_SIZE: String(HISTORY), SSE_RETRY_MS: '50' },
+    });
     try {
       const fresh = await connect(`${reborn.url}/sse`, { token: jwt });
       fresh.close();
       for (const lastEventId of [beforeRestart, '0-0']) {
-        const resumed = await connect(`${reborn.url}/sse`, { token: jwt, headers: { 'last-event-id': lastEventId } });
+        const resumed = await connect(`${reborn.url}/sse`, {
+          token: jwt,
+          headers: { 'last-event-id': lastEventId },
+        });
         resumed.close();
         expect(resumed.greeting.recovered).toBe(false);
       }
       // What it handed out itself, before its first event, it can vouch for.
-      expect((await publish(reborn.url, publisher, 'clients/replay-restart', 'msg', { i: 0 })).status).toBe(202);
+      expect(
+        (await publish(reborn.url, publisher, 'clients/replay-restart', 'msg', { i: 0 })).status,
+      ).toBe(202);
       for (const lastEventId of [beforeRestart, '0-0']) {
-        const resumed = await connect(`${reborn.url}/sse`, { token: jwt, headers: { 'last-event-id': lastEventId } });
+        const resumed = await connect(`${reborn.url}/sse`, {
+          token: jwt,
+          headers: { 'last-event-id': lastEventId },
+        });
         try {
           expect(resumed.greeting.recovered).toBe(false);
           // What it has is still replayed.
@@ -147,7 +179,10 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
           resumed.close();
         }
       }
-      const fromBeginning = await connect(`${reborn.url}/sse`, { token: jwt, headers: { 'last-event-id': fresh.greetingId! } });
+      const fromBeginning = await connect(`${reborn.url}/sse`, {
+        token: jwt,
+        headers: { 'last-event-id': fresh.greetingId! },
+      });
       try {
         expect(fromBeginning.greeting.recovered).toBe(true);
         expect(await fromBeginning.waitForEvents('msg', 1)).toHaveLength(1);
@@ -178,12 +213,36 @@ describe.each(BROKERS)('Replay on reconnect (%s broker)', (broker) => {
     const reader = await connect(`${hub.url}/sse`, { token: jwt });
     const start = reader.greetingId as string;
     reader.close();
-    const beforeSubscribing = await publish(hub.url, publisher, 'topics/replay-news', 'news', 'too early');
-    await request(hub.url, 'POST', '/sse/subscriptions', { token: jwt, body: { topics: ['replay-news'] } });
-    const afterSubscribing = await publish(hub.url, publisher, 'topics/replay-news', 'news', 'entitled');
-    const someoneElse = await publish(hub.url, publisher, 'clients/replay-other', 'news', 'not yours');
+    const beforeSubscribing = await publish(
+      hub.url,
+      publisher,
+      'topics/replay-news',
+      'news',
+      'too early',
+    );
+    await request(hub.url, 'POST', '/sse/subscriptions', {
+      token: jwt,
+      body: { topics: ['replay-news'] },
+    });
+    const afterSubscribing = await publish(
+      hub.url,
+      publisher,
+      'topics/replay-news',
+      'news',
+      'entitled',
+    );
+    const someoneElse = await publish(
+      hub.url,
+      publisher,
+      'clients/replay-other',
+      'news',
+      'not yours',
+    );
     const everyone = await publish(hub.url, publisher, 'broadcast', 'news', 'for all');
-    const resumed = await connect(`${hub.url}/sse`, { token: jwt, headers: { 'last-event-id': start } });
+    const resumed = await connect(`${hub.url}/sse`, {
+      token: jwt,
+      headers: { 'last-event-id': start },
+    });
     try {
       const marker = await publish(hub.url, publisher, 'clients/replay-entitled', 'marker', 'end');
       await resumed.waitForEvents('marker', 1);

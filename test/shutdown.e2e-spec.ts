@@ -13,7 +13,11 @@ interface RawStream {
 }
 
 /** A stream read with node:http, so a clean end and a cut connection can be told apart. */
-function openRawStream(url: string, path: string, headers: Record<string, string> = {}): Promise<RawStream> {
+function openRawStream(
+  url: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<RawStream> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, { headers }, (response) => {
       let text = '';
@@ -35,8 +39,11 @@ function openRawStream(url: string, path: string, headers: Record<string, string
 async function waitForText(stream: RawStream, pattern: RegExp, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(stream.text())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in ${JSON.stringify(stream.text())}`);
-    await new Promise((resolve) => stream.response.once('data', resolve).once('end', resolve).once('close', resolve));
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${pattern} in ${JSON.stringify(stream.text())}`);
+    await new Promise((resolve) =>
+      stream.response.once('data', resolve).once('end', resolve).once('close', resolve),
+    );
   }
 }
 
@@ -57,7 +64,9 @@ describe('SIGTERM on `node dist/src/main.js`', () => {
     child = await startChildApp(outDir);
     const secret = token({ sub: 'query-client' });
     const streams = await Promise.all([
-      openRawStream(child.url, '/sse', { authorization: `Bearer ${token({ sub: 'header-client' })}` }),
+      openRawStream(child.url, '/sse', {
+        authorization: `Bearer ${token({ sub: 'header-client' })}`,
+      }),
       openRawStream(child.url, `/sse?token=${secret}`),
     ]);
     for (const stream of streams) {
@@ -70,11 +79,17 @@ describe('SIGTERM on `node dist/src/main.js`', () => {
 
     // Each stream is finished by the server (its chunked body properly terminated), not cut, so
     // an EventSource treats it as an ordinary end and reconnects (to another instance).
-    await expect(Promise.all(streams.map((stream) => stream.finished))).resolves.toEqual(['end', 'end']);
+    await expect(Promise.all(streams.map((stream) => stream.finished))).resolves.toEqual([
+      'end',
+      'end',
+    ]);
     const exit = await Promise.race([
       child.exited,
       new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`still running ${EXIT_WITHIN_MS} ms after SIGTERM`)), EXIT_WITHIN_MS).unref(),
+        setTimeout(
+          () => reject(new Error(`still running ${EXIT_WITHIN_MS} ms after SIGTERM`)),
+          EXIT_WITHIN_MS,
+        ).unref(),
       ),
     ]);
     const tookMs = Date.now() - signalled;

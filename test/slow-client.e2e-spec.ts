@@ -7,11 +7,16 @@ import { connect } from './helpers/sse-reader.js';
 import { publisherToken, token } from './helpers/tokens.js';
 
 /** A raw socket SSE client whose reading can be paused, so its server-side buffers fill up. */
-function openRawStream(url: string, jwt: string): Promise<{ socket: Socket; ids: string[]; ended: Promise<void> }> {
+function openRawStream(
+  url: string,
+  jwt: string,
+): Promise<{ socket: Socket; ids: string[]; ended: Promise<void> }> {
   const { hostname, port } = new URL(url);
   const socket = tcpConnect(Number(port), hostname);
   const ids: string[] = [];
-  const parser = createParser({ onEvent: (event) => event.id && event.event === 'load' && ids.push(event.id) });
+  const parser = createParser({
+    onEvent: (event) => event.id && event.event === 'load' && ids.push(event.id),
+  });
   let headerDone = false;
   let buffer = '';
   const ended = new Promise<void>((resolve) => {

@@ -18,7 +18,9 @@ import { publisherToken, TEST_SECRET, token } from './helpers/tokens.js';
 @Injectable()
 class TenantGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const { headers } = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
+    const { headers } = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined> }>();
     return headers['x-tenant'] !== undefined;
   }
 }
@@ -35,7 +37,10 @@ async function startHost(
   class HostModule {}
 
   const moduleRef = await Test.createTestingModule({ imports: [HostModule] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'], forceCloseConnections: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    logger: ['error'],
+    forceCloseConnections: true,
+  });
   app.setGlobalPrefix('api');
   configure(app);
   await app.listen(0, '127.0.0.1');
@@ -54,7 +59,10 @@ describe("streamEndpoint: 'http-server' (the default)", () => {
   afterAll(() => app.close());
 
   it('serves the stream under the global prefix and the module path, and delivers to it', async () => {
-    const reader = await connect(`${url}/api/push/sse?topic=jobs`, { token: token({ sub: 'alice' }), headers: tenant });
+    const reader = await connect(`${url}/api/push/sse?topic=jobs`, {
+      token: token({ sub: 'alice' }),
+      headers: tenant,
+    });
     try {
       expect(reader.headers.get('content-type')).toMatch(/^text\/event-stream/);
       expect(reader.greeting.clientId).toBe('alice');
@@ -74,11 +82,20 @@ describe("streamEndpoint: 'http-server' (the default)", () => {
   it("runs the module's own checks on the stream, with the same JSON answers", async () => {
     const missing = await request(url, 'GET', '/api/push/sse');
     expect(missing.status).toBe(401);
-    expect(missing.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'A token is required' });
-    const badTopic = await request(url, 'GET', '/api/push/sse?topic=a//b', { token: token({ sub: 'alice' }) });
+    expect(missing.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'A token is required',
+    });
+    const badTopic = await request(url, 'GET', '/api/push/sse?topic=a//b', {
+      token: token({ sub: 'alice' }),
+    });
     expect(badTopic.status).toBe(400);
     expect(badTopic.body).toMatchObject({ statusCode: 400, code: 'TOPIC.INVALID_NAME' });
-    const badId = await connect(`${url}/api/push/sse`, { token: token({ sub: 'alice' }), headers: { 'last-event-id': 'x' } });
+    const badId = await connect(`${url}/api/push/sse`, {
+      token: token({ sub: 'alice' }),
+      headers: { 'last-event-id': 'x' },
+    });
     badId.close();
     expect(badId.greeting.recovered).toBe(false);
   });
@@ -86,16 +103,28 @@ describe("streamEndpoint: 'http-server' (the default)", () => {
   it("is not seen by the host's global guards, as documented; every other route still is", async () => {
     const reader = await connect(`${url}/api/push/sse`, { token: token({ sub: 'bob' }) });
     reader.close();
-    const topics = await request(url, 'GET', '/api/push/sse/subscriptions', { token: token({ sub: 'bob' }) });
+    const topics = await request(url, 'GET', '/api/push/sse/subscriptions', {
+      token: token({ sub: 'bob' }),
+    });
     expect(topics.status).toBe(403);
   });
 
   it('leaves other paths and methods to Nest', async () => {
-    const unprefixed = await request(url, 'GET', '/sse', { token: token({ sub: 'carol' }), headers: tenant });
+    const unprefixed = await request(url, 'GET', '/sse', {
+      token: token({ sub: 'carol' }),
+      headers: tenant,
+    });
     expect(unprefixed.status).toBe(404);
-    const longer = await request(url, 'GET', '/api/push/sse-not', { token: token({ sub: 'carol' }), headers: tenant });
+    const longer = await request(url, 'GET', '/api/push/sse-not', {
+      token: token({ sub: 'carol' }),
+      headers: tenant,
+    });
     expect(longer.status).toBe(404);
-    const posted = await request(url, 'POST', '/api/push/sse', { token: token({ sub: 'carol' }), headers: tenant, body: {} });
+    const posted = await request(url, 'POST', '/api/push/sse', {
+      token: token({ sub: 'carol' }),
+      headers: tenant,
+      body: {},
+    });
     expect(posted.status).toBe(404);
   });
 });
@@ -105,8 +134,9 @@ describe("streamEndpoint: 'http-server' behind a proxy", () => {
   let url: string;
 
   beforeAll(async () => {
-    ({ app, url } = await startHost({ streamEndpoint: 'http-server', connectRatePerMinute: 2 }, (host) =>
-      host.set('trust proxy', 'loopback'),
+    ({ app, url } = await startHost(
+      { streamEndpoint: 'http-server', connectRatePerMinute: 2 },
+      (host) => host.set('trust proxy', 'loopback'),
     ));
   });
   afterAll(() => app.close());
@@ -119,9 +149,11 @@ describe("streamEndpoint: 'http-server' behind a proxy", () => {
       });
     // No token: each attempt is counted, then answered 401 without opening a stream; past the
     // limit, 200 with only a retry delay.
-    expect([await attempt('203.0.113.1'), await attempt('203.0.113.1'), await attempt('203.0.113.1')]).toEqual([
-      '401', '401', '200 rate_limited',
-    ]);
+    expect([
+      await attempt('203.0.113.1'),
+      await attempt('203.0.113.1'),
+      await attempt('203.0.113.1'),
+    ]).toEqual(['401', '401', '200 rate_limited']);
     expect(await attempt('203.0.113.2')).toBe('401');
   });
 });
@@ -139,7 +171,10 @@ describe("streamEndpoint: 'controller' (opt-in)", () => {
     const refused = await openSse(`${url}/api/push/sse`, { token: token({ sub: 'dave' }) });
     refused.close();
     expect(refused.status).toBe(403);
-    const reader = await connect(`${url}/api/push/sse`, { token: token({ sub: 'dave' }), headers: tenant });
+    const reader = await connect(`${url}/api/push/sse`, {
+      token: token({ sub: 'dave' }),
+      headers: tenant,
+    });
     try {
       expect(reader.greeting.clientId).toBe('dave');
     } finally {
@@ -175,7 +210,7 @@ describe("streamEndpoint: 'http-server': what Express middleware would have done
   });
   afterAll(() => app.close());
 
-  it('runs the host\'s streamMiddleware on the stream, in order, before the module\'s own checks', async () => {
+  it("runs the host's streamMiddleware on the stream, in order, before the module's own checks", async () => {
     const reader = await connect(`${url}/api/push/sse?topic=a`, { token: token({ sub: 'erin' }) });
     try {
       expect(reader.headers.get('x-host-header')).toBe('on');
@@ -188,7 +223,10 @@ describe("streamEndpoint: 'http-server': what Express middleware would have done
   });
 
   it('lets a middleware answer the request itself; no stream opens', async () => {
-    const answered = await request(url, 'GET', '/api/push/sse', { token: token({ sub: 'erin' }), headers: { 'x-teapot': '1' } });
+    const answered = await request(url, 'GET', '/api/push/sse', {
+      token: token({ sub: 'erin' }),
+      headers: { 'x-teapot': '1' },
+    });
     expect(answered.status).toBe(418);
   });
 });
@@ -198,13 +236,18 @@ describe("streamEndpoint: 'http-server' in an app that calls enableCors()", () =
   let url: string;
 
   beforeAll(async () => {
-    ({ app, url } = await startHost({}, (host) => host.enableCors({ origin: 'https://app.example.com', credentials: true })));
+    ({ app, url } = await startHost({}, (host) =>
+      host.enableCors({ origin: 'https://app.example.com', credentials: true }),
+    ));
   });
   afterAll(() => app.close());
 
   it("answers the stream with the app's own CORS headers, with no cors option given to the module", async () => {
     const origin = { origin: 'https://app.example.com' };
-    const reader = await connect(`${url}/api/push/sse`, { token: token({ sub: 'ivy' }), headers: { ...tenant, ...origin } });
+    const reader = await connect(`${url}/api/push/sse`, {
+      token: token({ sub: 'ivy' }),
+      headers: { ...tenant, ...origin },
+    });
     try {
       expect(reader.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
       expect(reader.headers.get('access-control-allow-credentials')).toBe('true');
@@ -221,17 +264,24 @@ describe("streamEndpoint: 'http-server' in an app that calls enableCors()", () =
 
 describe("streamEndpoint: 'http-server': shutdown", () => {
   /** Opens a stream with node:http, so a clean end and a cut connection can be told apart. */
-  function openRaw(url: string, bearer: string): Promise<{ response: IncomingMessage; finished: Promise<'end' | 'aborted'> }> {
+  function openRaw(
+    url: string,
+    bearer: string,
+  ): Promise<{ response: IncomingMessage; finished: Promise<'end' | 'aborted'> }> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest(url, { headers: { authorization: `Bearer ${bearer}` } }, (response) => {
-        const finished = new Promise<'end' | 'aborted'>((done) => {
-          response.resume();
-          response.once('end', () => done('end'));
-          response.once('aborted', () => done('aborted'));
-          response.once('error', () => done('aborted'));
-        });
-        resolve({ response, finished });
-      });
+      const req = httpRequest(
+        url,
+        { headers: { authorization: `Bearer ${bearer}` } },
+        (response) => {
+          const finished = new Promise<'end' | 'aborted'>((done) => {
+            response.resume();
+            response.once('end', () => done('end'));
+            response.once('aborted', () => done('aborted'));
+            response.once('error', () => done('aborted'));
+          });
+          resolve({ response, finished });
+        },
+      );
       req.once('error', reject);
       req.end();
     });
@@ -245,6 +295,10 @@ describe("streamEndpoint: 'http-server': shutdown", () => {
     expect(streams.map((s) => s.response.statusCode)).toEqual([200, 200, 200]);
     await app.close();
     // Finished by the server (chunked body terminated), not cut: an EventSource reconnects.
-    await expect(Promise.all(streams.map((s) => s.finished))).resolves.toEqual(['end', 'end', 'end']);
+    await expect(Promise.all(streams.map((s) => s.finished))).resolves.toEqual([
+      'end',
+      'end',
+      'end',
+    ]);
   });
 });

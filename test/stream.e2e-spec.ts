@@ -58,7 +58,9 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
 
   it('broadcasts to every connection exactly once', async () => {
     const readers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => connect(`${hub.url}/sse`, { token: token({ sub: `fan-${i % 7}` }) })),
+      Array.from({ length: 20 }, (_, i) =>
+        connect(`${hub.url}/sse`, { token: token({ sub: `fan-${i % 7}` }) }),
+      ),
     );
     try {
       const receipt = await publish(hub.url, publisher, 'broadcast', 'all', 'hello everyone');
@@ -66,7 +68,9 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
       await publish(hub.url, publisher, 'broadcast', 'end', 'marker');
       for (const reader of readers) {
         await reader.waitForEvents('end', 1);
-        expect(reader.ofType('all')).toEqual([{ id: receipt.body.id, event: 'all', data: 'hello everyone' }]);
+        expect(reader.ofType('all')).toEqual([
+          { id: receipt.body.id, event: 'all', data: 'hello everyone' },
+        ]);
       }
     } finally {
       readers.forEach((r) => r.close());
@@ -105,7 +109,9 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
     const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'erin' }) });
     try {
       const receipts = await Promise.all(
-        Array.from({ length: 500 }, (_, i) => publish(hub.url, publisher, 'clients/erin', 'tick', { i })),
+        Array.from({ length: 500 }, (_, i) =>
+          publish(hub.url, publisher, 'clients/erin', 'tick', { i }),
+        ),
       );
       expect(receipts.every((r) => r.status === 202)).toBe(true);
       const got = await reader.waitForEvents('tick', 500, 15_000);
@@ -124,7 +130,10 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
   it('sends a comment heartbeat while the stream is idle', async () => {
     const reader = await connect(`${hub.url}/sse`, { token: token({ sub: 'fred' }) });
     try {
-      await waitFor(() => reader.comments.length >= 2, { timeoutMs: 3_000, what: 'two heartbeats' });
+      await waitFor(() => reader.comments.length >= 2, {
+        timeoutMs: 3_000,
+        what: 'two heartbeats',
+      });
       expect(reader.ofType('connected')).toHaveLength(1);
     } finally {
       reader.close();
@@ -132,7 +141,9 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
   });
 
   it('opens the stream for a Last-Event-ID it cannot read, with recovered:false (an EventSource gives up on a 400)', async () => {
-    const reader = await connect(`${hub.url}/sse?lastEventId=not-an-id`, { token: token({ sub: 'gus' }) });
+    const reader = await connect(`${hub.url}/sse?lastEventId=not-an-id`, {
+      token: token({ sub: 'gus' }),
+    });
     reader.close();
     expect(reader.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(reader.greeting.recovered).toBe(false);
@@ -149,7 +160,9 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
     expect(await head.text()).toBe('');
     const refused = await fetch(`${hub.url}/sse`, { method: 'HEAD' });
     expect(refused.status).toBe(401);
-    const topics = await request(hub.url, 'GET', '/sse/subscriptions', { token: token({ sub: 'hal' }) });
+    const topics = await request(hub.url, 'GET', '/sse/subscriptions', {
+      token: token({ sub: 'hal' }),
+    });
     expect(topics.body).toEqual({ topics: [] });
     expect(await metric(hub.url, 'sse_connections_opened_total')).toBe(opened);
   });
@@ -178,4 +191,3 @@ describe.each(BROKERS)('GET /sse: the stream (%s broker)', (broker) => {
     });
   });
 });
-

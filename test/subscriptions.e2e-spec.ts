@@ -9,7 +9,8 @@ describe.each(BROKERS)('Topic subscriptions (%s broker)', (broker) => {
   let hub: TestApp;
   const publisher = publisherToken();
   const topicsOf = async (jwt: string) =>
-    (await request<{ topics: string[] }>(hub.url, 'GET', '/sse/subscriptions', { token: jwt })).body.topics;
+    (await request<{ topics: string[] }>(hub.url, 'GET', '/sse/subscriptions', { token: jwt })).body
+      .topics;
 
   beforeAll(async () => {
     hub = await createTestApp({ broker, env: { SSE_SUBSCRIPTION_GRACE_MS: '400' } });
@@ -28,7 +29,9 @@ describe.each(BROKERS)('Topic subscriptions (%s broker)', (broker) => {
       expect(subscribed.status).toBe(200);
       expect(subscribed.body.topics.sort()).toEqual(['devices/42/readings', 'jobs']);
 
-      const first = await publish(hub.url, publisher, 'topics/devices/42/readings', 'reading', { t: 21.5 });
+      const first = await publish(hub.url, publisher, 'topics/devices/42/readings', 'reading', {
+        t: 21.5,
+      });
       expect(first.body.delivered).toBe(1);
       const [reading] = await reader.waitForEvents('reading', 1);
       expect(reading).toEqual({ id: first.body.id, event: 'reading', data: '{"t":21.5}' });
@@ -38,7 +41,9 @@ describe.each(BROKERS)('Topic subscriptions (%s broker)', (broker) => {
         body: { topics: ['devices/42/readings'] },
       });
       expect(removed.body).toEqual({ topics: ['jobs'] });
-      const after = await publish(hub.url, publisher, 'topics/devices/42/readings', 'reading', { t: 22 });
+      const after = await publish(hub.url, publisher, 'topics/devices/42/readings', 'reading', {
+        t: 22,
+      });
       expect(after.body.delivered).toBe(0);
       // The next event on a still-subscribed topic arrives, and the unsubscribed one did not.
       await publish(hub.url, publisher, 'topics/jobs', 'job', 'done');
@@ -80,14 +85,19 @@ describe.each(BROKERS)('Topic subscriptions (%s broker)', (broker) => {
     }
   });
 
-  it('refuses topics outside the token\'s topics claim with 403 and changes nothing', async () => {
-    const jwt = token({ sub: 'sub-limited', topics: ['devices/*/readings', 'users/sub-limited/#'] });
+  it("refuses topics outside the token's topics claim with 403 and changes nothing", async () => {
+    const jwt = token({
+      sub: 'sub-limited',
+      topics: ['devices/*/readings', 'users/sub-limited/#'],
+    });
     // An open stream keeps the topics from expiring (400 ms here) however slow the machine is.
     const holder = await connect(`${hub.url}/sse`, { token: jwt });
     try {
       const allowed = await request(hub.url, 'POST', '/sse/subscriptions', {
         token: jwt,
-        body: { topics: ['devices/7/readings', 'users/sub-limited/inbox/urgent', 'users/sub-limited'] },
+        body: {
+          topics: ['devices/7/readings', 'users/sub-limited/inbox/urgent', 'users/sub-limited'],
+        },
       });
       expect(allowed.status).toBe(200);
       const forbidden = await request(hub.url, 'POST', '/sse/subscriptions', {
@@ -96,7 +106,9 @@ describe.each(BROKERS)('Topic subscriptions (%s broker)', (broker) => {
       });
       expect(forbidden.status).toBe(403);
       expect(forbidden.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
-      const onConnect = await openSse(`${hub.url}/sse?topic=users/someone-else/inbox`, { token: jwt });
+      const onConnect = await openSse(`${hub.url}/sse?topic=users/someone-else/inbox`, {
+        token: jwt,
+      });
       expect(onConnect.status).toBe(403);
       expect((await topicsOf(jwt)).sort()).toEqual(
         ['devices/7/readings', 'users/sub-limited', 'users/sub-limited/inbox/urgent'].sort(),
@@ -120,8 +132,14 @@ describe.each(BROKERS)('Topic subscriptions (%s broker)', (broker) => {
     // A client of its own per case: with no stream open, its topics expire 400 ms after they
     // were subscribed, and on a loaded machine the cases together take longer than that.
     const jwt = token({ sub: `sub-bad-names-${name.replaceAll(' ', '-')}` });
-    await request(hub.url, 'POST', '/sse/subscriptions', { token: jwt, body: { topics: ['keep'] } });
-    const response = await request(hub.url, 'POST', '/sse/subscriptions', { token: jwt, body: { topics } });
+    await request(hub.url, 'POST', '/sse/subscriptions', {
+      token: jwt,
+      body: { topics: ['keep'] },
+    });
+    const response = await request(hub.url, 'POST', '/sse/subscriptions', {
+      token: jwt,
+      body: { topics },
+    });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     expect(await topicsOf(jwt)).toEqual(['keep']);
@@ -135,7 +153,11 @@ describe.each(BROKERS)('Topic subscriptions (%s broker)', (broker) => {
     ['an unknown field', { topics: ['a'], extra: true }],
     ['malformed JSON', '{"topics": ['],
   ])('answers 400 to %s', async (_name, body) => {
-    const response = await request(hub.url, 'POST', '/sse/subscriptions', { token: token({ sub: 'sub-bodies' }), body, headers: { 'content-type': 'application/json' } });
+    const response = await request(hub.url, 'POST', '/sse/subscriptions', {
+      token: token({ sub: 'sub-bodies' }),
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ statusCode: 400 });
   });
@@ -153,6 +175,9 @@ describe.each(BROKERS)('Topic subscriptions (%s broker)', (broker) => {
     second.close();
     await second.ended;
     // With no connection for longer than the grace period (400 ms), the topics are gone.
-    await waitFor(async () => (await topicsOf(jwt)).length === 0, { timeoutMs: 5_000, what: 'expiry' });
+    await waitFor(async () => (await topicsOf(jwt)).length === 0, {
+      timeoutMs: 5_000,
+      what: 'expiry',
+    });
   });
 });

@@ -20,7 +20,8 @@ describe.each(BROKERS)('a stream whose token expires (%s broker)', (broker) => {
     // JWT exp has whole seconds: this token runs out 1-2 s from now.
     const exp = Math.floor(Date.now() / 1000) + 2;
     const shortLived = jwt.sign({ sub: 'expiring', exp }, TEST_SECRET, { algorithm: 'HS256' });
-    const closedBefore = (await metric(hub.url, 'sse_connections_closed_total{reason="token_expired"}')) ?? 0;
+    const closedBefore =
+      (await metric(hub.url, 'sse_connections_closed_total{reason="token_expired"}')) ?? 0;
 
     const reader = await connect(`${hub.url}/sse`, { token: shortLived });
     const receipt = await publish(hub.url, publisher, 'clients/expiring', 'before', 1);
@@ -29,11 +30,18 @@ describe.each(BROKERS)('a stream whose token expires (%s broker)', (broker) => {
     // The server ends the stream itself (no close() here), no earlier than exp.
     await Promise.race([
       reader.ended,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('stream still open 5 s after exp')), exp * 1000 - Date.now() + 5_000).unref()),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error('stream still open 5 s after exp')),
+          exp * 1000 - Date.now() + 5_000,
+        ).unref(),
+      ),
     ]);
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 5);
     await waitFor(
-      async () => (await metric(hub.url, 'sse_connections_closed_total{reason="token_expired"}')) === closedBefore + 1,
+      async () =>
+        (await metric(hub.url, 'sse_connections_closed_total{reason="token_expired"}')) ===
+        closedBefore + 1,
       { what: 'the close counted as token_expired' },
     );
 

@@ -5,8 +5,10 @@ import { TEST_SECRET } from './helpers/tokens.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 /** A token with exactly these claims (jsonwebtoken adds no iat when one is given, and no exp). */
-const signed = (claims: Record<string, unknown>): string => jwt.sign({ iat: now(), ...claims }, TEST_SECRET, { algorithm: 'HS256' });
-const noIat = (claims: Record<string, unknown>): string => jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256', noTimestamp: true });
+const signed = (claims: Record<string, unknown>): string =>
+  jwt.sign({ iat: now(), ...claims }, TEST_SECRET, { algorithm: 'HS256' });
+const noIat = (claims: Record<string, unknown>): string =>
+  jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256', noTimestamp: true });
 
 /** What GET /sse/subscriptions answers with `token` (the same check as the stream's). */
 const statusWith = async (hub: TestApp, token: string): Promise<number> =>
@@ -17,7 +19,9 @@ describe('token lifetime (JWT_REQUIRE_EXP, JWT_MAX_TOKEN_AGE_SECONDS, iat in the
   let lenient: TestApp;
 
   beforeAll(async () => {
-    strict = await createTestApp({ env: { JWT_REQUIRE_EXP: 'on', JWT_MAX_TOKEN_AGE_SECONDS: '3600' } });
+    strict = await createTestApp({
+      env: { JWT_REQUIRE_EXP: 'on', JWT_MAX_TOKEN_AGE_SECONDS: '3600' },
+    });
     lenient = await createTestApp({ env: { JWT_CLOCK_TOLERANCE_SECONDS: '120' } });
   });
   afterAll(async () => {
@@ -33,8 +37,12 @@ describe('token lifetime (JWT_REQUIRE_EXP, JWT_MAX_TOKEN_AGE_SECONDS, iat in the
   });
 
   it('refuses a token older than the cap whatever its exp, and one without iat', async () => {
-    expect(await statusWith(strict, signed({ sub: 'old', iat: now() - 7_200, exp: now() + 86_400 }))).toBe(401);
-    expect(await statusWith(strict, signed({ sub: 'recent', iat: now() - 600, exp: now() + 86_400 }))).toBe(200);
+    expect(
+      await statusWith(strict, signed({ sub: 'old', iat: now() - 7_200, exp: now() + 86_400 })),
+    ).toBe(401);
+    expect(
+      await statusWith(strict, signed({ sub: 'recent', iat: now() - 600, exp: now() + 86_400 })),
+    ).toBe(200);
     expect(await statusWith(strict, noIat({ sub: 'ageless', exp: now() + 60 }))).toBe(401);
   });
 
@@ -50,6 +58,11 @@ describe('token lifetime (JWT_REQUIRE_EXP, JWT_MAX_TOKEN_AGE_SECONDS, iat in the
     }
     // With 120 s of tolerance, a minute ahead is a clock difference; ten minutes is not.
     expect(await statusWith(lenient, ahead)).toBe(200);
-    expect(await statusWith(lenient, signed({ sub: 'far-future', iat: now() + 600, exp: now() + 3_600 }))).toBe(401);
+    expect(
+      await statusWith(
+        lenient,
+        signed({ sub: 'far-future', iat: now() + 600, exp: now() + 3_600 }),
+      ),
+    ).toBe(401);
   });
 });

@@ -33,7 +33,9 @@ describe.each(BROKERS)('Authorization follows the token (%s broker)', (broker) =
     const narrowStream = await connect(`${hub.url}/sse`, { token: narrow });
     let resumed: Awaited<ReturnType<typeof connect>> | undefined;
     try {
-      const secret = await publish(hub.url, publisher, 'topics/admin/secrets', 'secret', { key: 's3cr3t' });
+      const secret = await publish(hub.url, publisher, 'topics/admin/secrets', 'secret', {
+        key: 's3cr3t',
+      });
       const mail = await publish(hub.url, publisher, 'topics/users/scope-tess/inbox', 'mail', 'hi');
       expect(secret.body.delivered).toBe(1);
       expect(mail.body.delivered).toBe(2);
@@ -61,7 +63,10 @@ describe.each(BROKERS)('Authorization follows the token (%s broker)', (broker) =
         body: { topics: ['users/scope-tess/alerts'] },
       });
       expect(added.status).toBe(200);
-      expect(added.body.topics.sort()).toEqual(['users/scope-tess/alerts', 'users/scope-tess/inbox']);
+      expect(added.body.topics.sort()).toEqual([
+        'users/scope-tess/alerts',
+        'users/scope-tess/inbox',
+      ]);
       const removal = await request(hub.url, 'DELETE', '/sse/subscriptions', {
         token: narrow,
         body: { topics: ['admin/secrets'] },
@@ -98,7 +103,10 @@ describe.each(BROKERS)('Authorization follows the token (%s broker)', (broker) =
   it('holds back events a narrow connection receives while it is still replaying', async () => {
     const wide = token({ sub: 'scope-vic' });
     const narrow = token({ sub: 'scope-vic', topics: ['open/#'] });
-    await request(hub.url, 'POST', '/sse/subscriptions', { token: wide, body: { topics: ['closed', 'open/a'] } });
+    await request(hub.url, 'POST', '/sse/subscriptions', {
+      token: wide,
+      body: { topics: ['closed', 'open/a'] },
+    });
     const first = await connect(`${hub.url}/sse`, { token: narrow });
     first.close();
     const before = await publish(hub.url, publisher, 'topics/closed', 'hidden', 0);

@@ -5,7 +5,12 @@ import { openSse } from './helpers/sse-reader.js';
 import { publisherToken, token } from './helpers/tokens.js';
 
 /** A POST whose path is sent as written (fetch would resolve `..` before sending it). */
-function rawPost(url: string, path: string, jwt: string, body: unknown): Promise<{ status: number; body: unknown }> {
+function rawPost(
+  url: string,
+  path: string,
+  jwt: string,
+  body: unknown,
+): Promise<{ status: number; body: unknown }> {
   const { hostname, port } = new URL(url);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -15,7 +20,11 @@ function rawPost(url: string, path: string, jwt: string, body: unknown): Promise
         port,
         path,
         method: 'POST',
-        headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          authorization: `Bearer ${jwt}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
       },
       (res) => {
         let text = '';
@@ -54,14 +63,30 @@ describe('Topic names with dot segments', () => {
   });
   afterAll(() => hub.close());
 
-  it.each(DOTTED)('refuses %s in POST and DELETE /sse/subscriptions, even within the claim', async (topic) => {
-    expectRefused(await request(hub.url, 'POST', '/sse/subscriptions', { token: carol, body: { topics: [topic] } }));
-    expectRefused(await request(hub.url, 'DELETE', '/sse/subscriptions', { token: carol, body: { topics: [topic] } }));
-    expect(await topicsOfCarol()).toEqual([]);
-  });
+  it.each(DOTTED)(
+    'refuses %s in POST and DELETE /sse/subscriptions, even within the claim',
+    async (topic) => {
+      expectRefused(
+        await request(hub.url, 'POST', '/sse/subscriptions', {
+          token: carol,
+          body: { topics: [topic] },
+        }),
+      );
+      expectRefused(
+        await request(hub.url, 'DELETE', '/sse/subscriptions', {
+          token: carol,
+          body: { topics: [topic] },
+        }),
+      );
+      expect(await topicsOfCarol()).toEqual([]);
+    },
+  );
 
   it.each(DOTTED)('refuses %s in GET /sse?topic= before any stream opens', async (topic) => {
-    for (const query of [`topic=${encodeURIComponent(topic)}`, `topics=a,${encodeURIComponent(topic)}`]) {
+    for (const query of [
+      `topic=${encodeURIComponent(topic)}`,
+      `topics=a,${encodeURIComponent(topic)}`,
+    ]) {
       const reader = await openSse(`${hub.url}/sse?${query}`, { token: carol });
       try {
         expect(reader.status).toBe(400);
@@ -73,14 +98,27 @@ describe('Topic names with dot segments', () => {
     expect(await topicsOfCarol()).toEqual([]);
   });
 
-  it.each(DOTTED)('refuses %s in the publish path, written out or with encoded slashes', async (topic) => {
-    expectRefused(await rawPost(hub.url, `/notifications/topics/${topic}`, publisher, { event: 'x', data: 1 }));
-    const encoded = await request(hub.url, 'POST', `/notifications/topics/${encodeURIComponent(topic)}`, {
-      token: publisher,
-      body: { event: 'x', data: 1 },
-    });
-    expectRefused(encoded);
-  });
+  it.each(DOTTED)(
+    'refuses %s in the publish path, written out or with encoded slashes',
+    async (topic) => {
+      expectRefused(
+        await rawPost(hub.url, `/notifications/topics/${topic}`, publisher, {
+          event: 'x',
+          data: 1,
+        }),
+      );
+      const encoded = await request(
+        hub.url,
+        'POST',
+        `/notifications/topics/${encodeURIComponent(topic)}`,
+        {
+          token: publisher,
+          body: { event: 'x', data: 1 },
+        },
+      );
+      expectRefused(encoded);
+    },
+  );
 
   it('still takes dots inside a segment', async () => {
     const response = await request(hub.url, 'POST', '/sse/subscriptions', {

@@ -1,5 +1,10 @@
 import { trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import {
+  InMemorySpanExporter,
+  NodeTracerProvider,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-node';
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { publish, request } from './helpers/http.js';
 import { deleteRedisPrefix, uniqueRedisPrefix } from './helpers/redis.js';
@@ -43,7 +48,7 @@ describe('Tracing with an OpenTelemetry SDK registered', () => {
     trace.disable();
   });
 
-  it('records a REST publish in the traceparent\'s trace, and a fan-out linked to it on each instance with the streams it reached', async () => {
+  it("records a REST publish in the traceparent's trace, and a fan-out linked to it on each instance with the streams it reached", async () => {
     const onA = await connect(`${a.url}/sse`, { token: token({ sub: 'tia' }) });
     const onB = await connect(`${b.url}/sse`, { token: token({ sub: 'tia' }) });
     open.push(onA, onB);
@@ -56,16 +61,23 @@ describe('Tracing with an OpenTelemetry SDK registered', () => {
     expect(sent.status).toBe(202);
     await Promise.all([onA.waitForEvents('traced', 1), onB.waitForEvents('traced', 1)]);
 
-    const [published] = await waitFor(() => spans('sse.publish').length === 1 && spans('sse.publish'), { what: 'the publish span' });
+    const [published] = await waitFor(
+      () => spans('sse.publish').length === 1 && spans('sse.publish'),
+      { what: 'the publish span' },
+    );
     expect(published.spanContext().traceId).toBe(traceId);
     expect(published.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
     expect(attribute(published, 'messaging.message.id')).toBe(sent.body.id);
     expect(attribute(published, 'sse.target')).toBe('client');
 
-    const fanouts = await waitFor(() => spans('sse.fanout').length === 2 && spans('sse.fanout'), { what: 'two fan-out spans' });
+    const fanouts = await waitFor(() => spans('sse.fanout').length === 2 && spans('sse.fanout'), {
+      what: 'two fan-out spans',
+    });
     expect(new Set(fanouts.map((span) => attribute(span, 'sse.instance'))).size).toBe(2);
     for (const fanout of fanouts) {
-      expect(fanout.links.map((link) => link.context.spanId)).toEqual([published.spanContext().spanId]);
+      expect(fanout.links.map((link) => link.context.spanId)).toEqual([
+        published.spanContext().spanId,
+      ]);
       expect(fanout.links[0].context.traceId).toBe(traceId);
       expect(attribute(fanout, 'messaging.message.id')).toBe(sent.body.id);
       expect(attribute(fanout, 'sse.streams_reached')).toBe(1);
@@ -76,13 +88,17 @@ describe('Tracing with an OpenTelemetry SDK registered', () => {
     const sent = await publish(b.url, publisher, 'broadcast', 'untraced-caller', 'x');
     expect(sent.status).toBe(202);
 
-    const [published] = await waitFor(() => spans('sse.publish').length === 1 && spans('sse.publish'));
+    const [published] = await waitFor(
+      () => spans('sse.publish').length === 1 && spans('sse.publish'),
+    );
     expect(published.parentSpanContext).toBeUndefined();
     const fanouts = await waitFor(() => spans('sse.fanout').length === 2 && spans('sse.fanout'));
-    expect(fanouts.every((span) => span.links[0]?.context.spanId === published.spanContext().spanId)).toBe(true);
+    expect(
+      fanouts.every((span) => span.links[0]?.context.spanId === published.spanContext().spanId),
+    ).toBe(true);
   });
 
-  it('records each stream\'s set-up: who, in the request\'s trace, and whether its replay recovered', async () => {
+  it("records each stream's set-up: who, in the request's trace, and whether its replay recovered", async () => {
     const first = await connect(`${a.url}/sse`, { token: token({ sub: 'uma' }) });
     open.push(first);
     const sent = await publish(a.url, publisher, 'clients/uma', 'missed', 1);
@@ -91,7 +107,10 @@ describe('Tracing with an OpenTelemetry SDK registered', () => {
 
     const resumed = await connect(`${b.url}/sse`, {
       token: token({ sub: 'uma' }),
-      headers: { 'last-event-id': first.greetingId as string, traceparent: traceparent('b7ad6b7169203331') },
+      headers: {
+        'last-event-id': first.greetingId as string,
+        traceparent: traceparent('b7ad6b7169203331'),
+      },
     });
     open.push(resumed);
     expect(resumed.greeting.recovered).toBe(true);
@@ -101,9 +120,12 @@ describe('Tracing with an OpenTelemetry SDK registered', () => {
     });
     open.push(ahead);
 
-    const setups = await waitFor(() => spans('sse.stream.setup').length === 3 && spans('sse.stream.setup'), {
-      what: 'three set-up spans',
-    });
+    const setups = await waitFor(
+      () => spans('sse.stream.setup').length === 3 && spans('sse.stream.setup'),
+      {
+        what: 'three set-up spans',
+      },
+    );
     const [fresh, recovered, incomplete] = setups;
     expect(attribute(fresh, 'sse.client_id')).toBe('uma');
     expect(attribute(fresh, 'sse.resuming')).toBe(false);
@@ -117,6 +139,8 @@ describe('Tracing with an OpenTelemetry SDK registered', () => {
 
     // '1-0' is older than anything this hub's history holds: the replay cannot be complete.
     expect(attribute(incomplete, 'sse.replay.recovered')).toBe(false);
-    expect(incomplete.events.map((event) => event.name)).toContain('replay incomplete: history no longer reached back');
+    expect(incomplete.events.map((event) => event.name)).toContain(
+      'replay incomplete: history no longer reached back',
+    );
   });
 });

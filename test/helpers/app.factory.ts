@@ -36,13 +36,16 @@ export async function createTestApp({
   redisPrefix,
   redisUrl = SHARED_REDIS_URL,
 }: TestAppOptions = {}): Promise<TestApp> {
-  const ownPrefix = broker === 'redis' && redisPrefix === undefined ? uniqueRedisPrefix('app') : undefined;
+  const ownPrefix =
+    broker === 'redis' && redisPrefix === undefined ? uniqueRedisPrefix('app') : undefined;
   const settings: Record<string, string> = {
     JWT_SECRET: TEST_SECRET,
     NODE_ENV: 'test',
     SSE_DEMO_FEED: 'off',
     SSE_BROKER: broker,
-    ...(broker === 'redis' ? { REDIS_URL: redisUrl, SSE_REDIS_PREFIX: (redisPrefix ?? ownPrefix) as string } : {}),
+    ...(broker === 'redis'
+      ? { REDIS_URL: redisUrl, SSE_REDIS_PREFIX: (redisPrefix ?? ownPrefix) as string }
+      : {}),
     ...env,
   };
   const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));

@@ -10,9 +10,18 @@ import { TEST_SECRET } from './tokens.js';
 export function buildAppOnce(name: string): string {
   const outDir = join('dist', `.e2e-${name}-${process.pid}`);
   const bin = (tool: string) => join('node_modules', '.bin', tool);
-  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir], { stdio: 'pipe', timeout: 120_000 });
-  execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', outDir], { stdio: 'pipe', timeout: 60_000 });
-  execFileSync(process.execPath, ['scripts/copy-assets.js', outDir], { stdio: 'pipe', timeout: 30_000 });
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
+  execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
+  execFileSync(process.execPath, ['scripts/copy-assets.js', outDir], {
+    stdio: 'pipe',
+    timeout: 30_000,
+  });
   return outDir;
 }
 

@@ -24,20 +24,37 @@ const fail = (name: string): never => {
 
 /** Packs the library (`npm run pack`) and returns the tarball's path. */
 export async function packLibrary(): Promise<string> {
-  const { stdout } = await run(process.execPath, ['scripts/pack.mjs'], { cwd: ROOT, timeout: 240_000 });
+  const { stdout } = await run(process.execPath, ['scripts/pack.mjs'], {
+    cwd: ROOT,
+    timeout: 240_000,
+  });
   return stdout.trim().split('\n').at(-1)!;
 }
 
 export type ConsumerKind = 'nest12-esm-memory' | 'nest12-esm-redis' | 'nest11-cjs';
 
 const NEST_12 = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/jwt'];
-const REQUIRED_PEERS = ['rxjs', 'reflect-metadata', 'class-validator', 'class-transformer', '@opentelemetry/api'];
-const OPTIONAL_PEERS = ['ioredis', 'prom-client', '@nestjs/terminus', '@nestjs/swagger', '@nestjs/event-emitter'];
+const REQUIRED_PEERS = [
+  'rxjs',
+  'reflect-metadata',
+  'class-validator',
+  'class-transformer',
+  '@opentelemetry/api',
+];
+const OPTIONAL_PEERS = [
+  'ioredis',
+  'prom-client',
+  '@nestjs/terminus',
+  '@nestjs/swagger',
+  '@nestjs/event-emitter',
+];
 
 /** Each kind's dependencies besides the tarball, as `name@version`. */
 const DEPENDENCIES: Record<ConsumerKind, string[]> = {
   'nest12-esm-memory': [...NEST_12, ...REQUIRED_PEERS].map((name) => `${name}@${pinned(name)}`),
-  'nest12-esm-redis': [...NEST_12, ...REQUIRED_PEERS, ...OPTIONAL_PEERS].map((name) => `${name}@${pinned(name)}`),
+  'nest12-esm-redis': [...NEST_12, ...REQUIRED_PEERS, ...OPTIONAL_PEERS].map(
+    (name) => `${name}@${pinned(name)}`,
+  ),
   'nest11-cjs': [
     '@nestjs/common@11.2.12',
     '@nestjs/core@11.2.12',
@@ -52,10 +69,22 @@ const DEPENDENCIES: Record<ConsumerKind, string[]> = {
  * `--prefer-offline`; nothing but the npm registry otherwise), and compiles it with `tsc --strict`.
  * Returns the app's folder.
  */
-export async function createConsumerApp(parent: string, kind: ConsumerKind, tarball: string): Promise<string> {
+export async function createConsumerApp(
+  parent: string,
+  kind: ConsumerKind,
+  tarball: string,
+): Promise<string> {
   const dir = join(parent, kind);
   const esm = kind !== 'nest11-cjs';
-  write(dir, 'package.json', JSON.stringify({ name: `consumer-${kind}`, private: true, ...(esm ? { type: 'module' } : {}) }, null, 2));
+  write(
+    dir,
+    'package.json',
+    JSON.stringify(
+      { name: `consumer-${kind}`, private: true, ...(esm ? { type: 'module' } : {}) },
+      null,
+      2,
+    ),
+  );
   write(
     dir,
     'tsconfig.json',
@@ -82,7 +111,11 @@ export async function createConsumerApp(parent: string, kind: ConsumerKind, tarb
   );
   write(dir, 'src/main.ts', esm ? esmApp(kind === 'nest12-esm-redis') : cjsApp());
   const npm = (args: string[]) =>
-    run('npm', args, { cwd: dir, timeout: 300_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+    run('npm', args, {
+      cwd: dir,
+      timeout: 300_000,
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
   await npm([
     'install',
     '--prefer-offline',
@@ -94,10 +127,14 @@ export async function createConsumerApp(parent: string, kind: ConsumerKind, tarb
     `typescript@${pinned('typescript')}`,
     `@types/node@${pinned('@types/node')}`,
   ]);
-  await run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir, '--strict'], {
-    cwd: dir,
-    timeout: 180_000,
-  });
+  await run(
+    process.execPath,
+    [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir, '--strict'],
+    {
+      cwd: dir,
+      timeout: 180_000,
+    },
+  );
   return dir;
 }
 
@@ -121,7 +158,9 @@ export async function startConsumerApp(
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -16,7 +16,11 @@ export async function request<T = AnyJson>(
   baseUrl: string,
   method: string,
   path: string,
-  { token, body, headers = {} }: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  {
+    token,
+    body,
+    headers = {},
+  }: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<JsonResponse<T>> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
@@ -43,4 +47,8 @@ export const publish = (
   path: string,
   event: string,
   data: unknown,
-) => request<{ id: string; delivered: number }>(baseUrl, 'POST', `/notifications/${path}`, { token, body: { event, data } });
+) =>
+  request<{ id: string; delivered: number }>(baseUrl, 'POST', `/notifications/${path}`, {
+    token,
+    body: { event, data },
+  });

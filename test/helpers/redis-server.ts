@@ -1,5 +1,6 @@
+import { freePort } from './free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 
 /**
  * A private `redis-server` for fault tests: on a free port of 127.0.0.1, without persistence,
@@ -68,22 +69,6 @@ export class PrivateRedisServer {
     process.kill(child.pid as number, signal);
     await exited;
   }
-}
-
-/** A port the OS says is free right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** Whether a Redis answers PING on the port (a raw RESP exchange, no client library). */

@@ -50,7 +50,13 @@ async function forEachKeyBatch(
 ): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(
+      cursor,
+      'MATCH',
+      `${escapeGlob(prefix)}:*`,
+      'COUNT',
+      1000,
+    );
     if (keys.length > 0) {
       await visit(keys);
     }

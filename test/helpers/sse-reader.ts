@@ -34,7 +34,10 @@ export interface OpenOptions {
  * comments and the end of the stream, and does not reconnect, so tests see exactly what the
  * server sent.
  */
-export async function openSse(url: string, { token, headers = {} }: OpenOptions = {}): Promise<SseReader> {
+export async function openSse(
+  url: string,
+  { token, headers = {} }: OpenOptions = {},
+): Promise<SseReader> {
   const controller = new AbortController();
   const response = await fetch(url, {
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
@@ -96,7 +99,9 @@ export async function openSse(url: string, { token, headers = {} }: OpenOptions 
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`timed out with ${reader.ofType(type).length}/${count} "${type}" events`));
+          reject(
+            new Error(`timed out with ${reader.ofType(type).length}/${count} "${type}" events`),
+          );
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);
@@ -114,7 +119,12 @@ export async function openSse(url: string, { token, headers = {} }: OpenOptions 
 export async function connect(
   url: string,
   options: OpenOptions = {},
-): Promise<SseReader & { greeting: { clientId: string; connectionId: string; recovered?: boolean }; greetingId?: string }> {
+): Promise<
+  SseReader & {
+    greeting: { clientId: string; connectionId: string; recovered?: boolean };
+    greetingId?: string;
+  }
+> {
   const reader = await openSse(url, options);
   if (reader.status !== 200) {
     throw new Error(`stream answered ${reader.status}`);

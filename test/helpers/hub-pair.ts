@@ -1,0 +1,34 @@
+import { createTestApp, type TestApp } from './app.factory.js';
+import { deleteRedisPrefix, uniqueRedisPrefix } from './redis.js';
+
+/** Two instances of one hub: `a` and `b`, and how to stop both. */
+export interface HubPair {
+  readonly a: TestApp;
+  readonly b: TestApp;
+  close(): Promise<void>;
+}
+
+/**
+ * Two instances on one Redis and key prefix (one hub), for suites that show a feature works across
+ * instances; on the memory broker, one instance standing for both (`a === b`), so the same suite
+ * runs on the embedded hub.
+ */
+export async function startHubPair(broker: 'memory' | 'redis', env: Record<string, string> = {}): Promise<HubPair> {
+  if (broker === 'memory') {
+    const a = await createTestApp({ broker, env });
+    return { a, b: a, close: () => a.close() };
+  }
+  const prefix = uniqueRedisPrefix('pair');
+  const [a, b] = await Promise.all([
+    createTestApp({ broker, env, redisPrefix: prefix }),
+    createTestApp({ broker, env, redisPrefix: prefix }),
+  ]);
+  return {
+    a,
+    b,
+    close: async () => {
+      await Promise.all([a.close(), b.close()]);
+      await deleteRedisPrefix(prefix);
+    },
+  };
+}
