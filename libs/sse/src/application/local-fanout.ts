@@ -22,6 +22,9 @@ export class LocalFanout {
   /** Connections still replaying: they hold every event until they know what they may keep. */
   private readonly catchingUp = new Set<Connection>();
   private readonly deliveries = new Map<string, number>();
+  /** The ledger's ids in the order recorded, as a ring: the oldest is evicted without an iterator. */
+  private readonly ledgerOrder: string[] = new Array<string>(DELIVERY_LEDGER_SIZE);
+  private ledgerNext = 0;
   private readonly deliveryWaiters = new Map<string, ((count: number) => void)[]>();
 
   constructor(private readonly subscriptions: LocalSubscriptions) {}
@@ -160,10 +163,12 @@ export class LocalFanout {
       waiters.forEach((resolve) => resolve(delivered));
       return;
     }
-    this.deliveries.set(eventId, delivered);
-    if (this.deliveries.size > DELIVERY_LEDGER_SIZE) {
-      // Maps iterate in insertion order: the first key is the oldest record.
-      this.deliveries.delete(this.deliveries.keys().next().value as string);
+    const evicted = this.ledgerOrder[this.ledgerNext];
+    if (evicted !== undefined) {
+      this.deliveries.delete(evicted);
     }
+    this.ledgerOrder[this.ledgerNext] = eventId;
+    this.ledgerNext = (this.ledgerNext + 1) % DELIVERY_LEDGER_SIZE;
+    this.deliveries.set(eventId, delivered);
   }
 }

@@ -50,6 +50,9 @@ export function compareEventIds(a: EventId, b: EventId): number {
  * steps back.
  */
 export function nextEventId(last: EventId, nowMs: number): EventId {
-  const previous = parse(last) ?? { ms: 0, seq: 0 };
-  return nowMs > previous.ms ? `${nowMs}-0` : `${previous.ms}-${previous.seq + 1}`;
+  // Runs per publish, on an id this hub issued: split at the dash rather than match the pattern.
+  const dash = last.indexOf('-');
+  const ms = dash > 0 ? Number(last.slice(0, dash)) : 0;
+  const seq = dash > 0 ? Number(last.slice(dash + 1)) : 0;
+  return nowMs > ms ? `${nowMs}-0` : `${ms}-${seq + 1}`;
 }
