@@ -1,6 +1,9 @@
-import type { TestApp } from './helpers/app.factory.js';
+import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { request } from './helpers/http.js';
 import { startHubPair, type HubPair } from './helpers/hub-pair.js';
+import { uniqueRedisPrefix } from './helpers/redis.js';
+import { PrivateRedisServer } from './helpers/redis-server.js';
+import { waitFor } from './helpers/wait-for.js';
 import { connect, openSse, type SseReader } from './helpers/sse-reader.js';
 import { publisherToken, token } from './helpers/tokens.js';
 
@@ -76,3 +79,83 @@ describe.each(['memory', 'redis'] as const)(
     });
   },
 );
+
+describe('Disconnect and presence while Redis is away (a private Redis, stopped and restarted)', () => {
+  let server: PrivateRedisServer;
+  let hub: TestApp;
+
+  beforeAll(async () => {
+    server = await PrivateRedisServer.start();
+    hub = await createTestApp({
+      broker: 'redis',
+      redisUrl: server.url,
+      redisPrefix: uniqueRedisPrefix('commands-outage'),
+    });
+  });
+  afterAll(async () => {
+    await hub.close();
+    await server.stop();
+  });
+
+  it('answers 503 meanwhile, then carries commands out again once Redis is back', async () => {
+    const before = await connect(`${hub.url}/sse`, { token: token({ sub: 'pat' }) });
+    await server.stop();
+    const refused = await disconnect(hub, 'pat');
+    expect(refused.status).toBe(503);
+    expect(
+      (await request(hub.url, 'GET', '/presence/clients/pat', { token: publisher })).status,
+    ).toBe(503);
+
+    await server.restart();
+    await waitFor(
+      async () =>
+        (await request(hub.url, 'GET', '/presence/clients/pat', { token: publisher })).status ===
+        200,
+      {
+        what: 'presence answered again',
+        timeoutMs: 10_000,
+      },
+    );
+    const answer = await disconnect(hub, 'pat');
+    expect(answer).toMatchObject({ status: 202, body: { streams: 1 } });
+    await before.ended;
+  });
+});
+
+describe('Disconnect on an instance that started while Redis was away', () => {
+  it('carries commands out once Redis comes up', async () => {
+    const server = await PrivateRedisServer.start();
+    await server.stop();
+    const hub = await createTestApp({
+      broker: 'redis',
+      redisUrl: server.url,
+      redisPrefix: uniqueRedisPrefix('commands-late'),
+    });
+    try {
+      await server.restart();
+      const stream = await waitFor(
+        async () => {
+          const reader = await openSse(`${hub.url}/sse`, { token: token({ sub: 'quinn' }) });
+          if (reader.status === 200 && reader.headers.get('x-sse-retry-reason') === null)
+            return reader;
+          reader.close();
+          return undefined;
+        },
+        { what: 'a stream once Redis is up', timeoutMs: 10_000 },
+      );
+      await stream.waitForEvents('connected', 1);
+      const answer = await waitFor(
+        async () => {
+          const reply = await disconnect(hub, 'quinn');
+          return reply.status === 202 && reply;
+        },
+        { what: 'the disconnect carried out', timeoutMs: 10_000 },
+      );
+      expect(answer.body).toEqual({ streams: 1 });
+      await stream.ended;
+    } finally {
+      await hub.close();
+      await server.stop();
+    }
+  });
+});

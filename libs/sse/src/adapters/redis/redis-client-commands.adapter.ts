@@ -45,8 +45,13 @@ export class RedisClientCommandsAdapter implements ClientCommands {
   private readonly subscribed: Promise<unknown>;
 
   constructor(private readonly redis: RedisConnections) {
+    // Like the reader, it waits out an outage: SUBSCRIBE stays queued until Redis is there, and
+    // ioredis subscribes again after every reconnect.
     this.subscriber = redis.publisher.duplicate({
       enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      autoResendUnfulfilledCommands: true,
+      autoResubscribe: true,
       commandTimeout: undefined,
       connectionName: 'sse-hub:commands',
     });
@@ -55,7 +60,12 @@ export class RedisClientCommandsAdapter implements ClientCommands {
     this.subscribed = this.subscriber.subscribe(redis.keys.commands, redis.keys.commandReplies).catch(() => undefined);
   }
 
+  /** @throws BrokerUnavailableError while Redis (or this connection to it) is away */
   async ask<C extends HubCommand>(command: C): Promise<AnswerOf<C>[]> {
+    if (this.subscriber.status !== 'ready') {
+      // Its own answer could not come back: no command goes out half-heard.
+      throw toBrokerError(new Error('the commands connection is not ready'));
+    }
     await this.subscribed;
     const requestId = randomUUID();
     const message: CommandMessage = { requestId, command };
