@@ -130,6 +130,25 @@ describe('PostgreSQL adapters when PostgreSQL goes away', () => {
     await a.registry.connectionClosed(client);
   });
 
+  it('starts an instance while PostgreSQL is down: refuses, then listens, answers commands and delivers once it is back', async () => {
+    await server.stop();
+    const late = await hub.instance({ gracePeriodMs: 300 });
+    expect(late.pg.isListening()).toBe(false);
+    await expect(late.stream.append(draft(1))).rejects.toBeInstanceOf(BrokerUnavailableError);
+    await expect(late.commands.ask({ kind: 'countStreams', clientId: parseClientId('c') })).rejects.toBeInstanceOf(
+      BrokerUnavailableError,
+    );
+    const onLate = record(late);
+
+    await server.restart();
+    await eventually(() => late.pg.isListening(), 'the late listener', 15_000);
+    late.commands.onCommand(async () => 7 as never);
+    await expect(late.commands.ask({ kind: 'countStreams', clientId: parseClientId('c') })).resolves.toContain(7);
+    const accepted = await eventually(() => a.stream.append(draft(2)).catch(() => undefined), 'a publish on a', 10_000);
+    await eventually(() => onLate.some((event) => event.id === accepted.id), 'the event on the late instance', 10_000);
+    expect(dataOf(onLate)).toEqual([{ n: 2 }]);
+  }, 60_000);
+
   it('writes the presence it could not write during the outage once PostgreSQL is back', async () => {
     const client = parseClientId('tab-opened-during-outage');
     await server.stop();
