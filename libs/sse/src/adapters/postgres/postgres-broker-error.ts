@@ -1,5 +1,8 @@
 import { BrokerUnavailableError, DomainError } from '../../domain/index.js';
 
+/** SQLSTATE classes that mean the connection or the server went away, not the statement. */
+const CONNECTION_CLASSES = ['08', '57'];
+
 /**
  * What a failed PostgreSQL call becomes for the hub: a `BrokerUnavailableError` (503), whatever
  * went wrong (refused connection, a server shutting down, a timeout, an error the server
@@ -11,10 +14,10 @@ export function toBrokerError(error: unknown): Error {
   if (error instanceof DomainError) {
     return error;
   }
-  // pg sets `code` to the server's SQLSTATE when the server answered; otherwise it never got there.
-  const answered = typeof (error as { code?: unknown } | null)?.code === 'string' &&
-    /^[0-9A-Z]{5}$/.test((error as { code: string }).code) &&
-    !(error as { code: string }).code.startsWith('08') &&
-    !(error as { code: string }).code.startsWith('57');
-  return new BrokerUnavailableError(answered ? 'postgresql refused the statement' : 'postgresql is unreachable');
+  // pg sets `code` to the server's five-character SQLSTATE when the server answered; socket
+  // errors carry Node's codes (ECONNREFUSED…) or none.
+  const code = (error as { code?: unknown } | null)?.code;
+  const refused =
+    typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !CONNECTION_CLASSES.includes(code.slice(0, 2));
+  return new BrokerUnavailableError(refused ? 'postgresql refused the statement' : 'postgresql is unreachable');
 }

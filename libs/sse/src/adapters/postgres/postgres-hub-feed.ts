@@ -9,6 +9,8 @@ import {
   type SubscriptionChangeHandler,
   type Unsubscribe,
 } from '../../domain/index.js';
+// The Redis codec's checks are the broker-neutral part (a row is decoded as a stream entry of
+// the same fields); it imports nothing of ioredis.
 import { decodeChange, decodeEvent, type StreamEntry } from '../redis/redis-entry-codec.js';
 import { toBrokerError } from './postgres-broker-error.js';
 import type { PostgresConnections, PostgresLogger } from './postgres-connections.js';
