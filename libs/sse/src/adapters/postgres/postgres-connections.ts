@@ -24,6 +24,13 @@ export interface PostgresConnectionsOptions {
 export const STATEMENT_TIMEOUT_MS = 5_000;
 /** How long getting a connection may take: with PostgreSQL down, a publish is refused in that time. */
 export const CONNECT_TIMEOUT_MS = 2_000;
+/**
+ * How often the listener checks its connection with a `SELECT 1`, and how long the answer may
+ * take: a connection cut without a word (a network partition) would otherwise look alive while
+ * no notification comes. Redis's reader has its socket timeout for the same reason.
+ */
+const LISTENER_PING_MS = 10_000;
+const LISTENER_PING_TIMEOUT_MS = 5_000;
 /** How long start-up waits for a first connection before the hub starts anyway, unhealthy. */
 const FIRST_CONNECT_WAIT_MS = 3_000;
 
@@ -185,12 +192,15 @@ export class PostgresConnections {
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       application_name: this.listenerName,
       keepAlive: true,
+      keepAliveInitialDelayMillis: LISTENER_PING_MS,
     });
     this.listener = client;
     let failed = false;
+    let ping: NodeJS.Timeout | undefined;
     const fail = (error?: Error): void => {
       if (failed) return;
       failed = true;
+      clearInterval(ping);
       this.listening = false;
       if (error) this.reportDown(error);
       client.end().catch(() => undefined);
@@ -216,6 +226,8 @@ export class PostgresConnections {
           await client.query(`LISTEN "${channel}"`);
         }
         if (this.closed || failed) return;
+        ping = setInterval(() => void this.ping(client, fail), LISTENER_PING_MS);
+        ping.unref();
         this.attempts = 0;
         this.listening = true;
         this.reportUp();
@@ -224,6 +236,23 @@ export class PostgresConnections {
         fail(error instanceof Error ? error : new Error(String(error)));
       }
     })();
+  }
+
+  /** Drops the listener (to reconnect) when it does not answer in time. */
+  private async ping(client: Client, fail: (error?: Error) => void): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), LISTENER_PING_TIMEOUT_MS);
+    });
+    const answered = client.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    const alive = await Promise.race([answered, timedOut]);
+    clearTimeout(timer);
+    if (!alive && !this.closed) {
+      fail(new Error('the listener did not answer'));
+    }
   }
 
   private scheduleReconnect(): void {

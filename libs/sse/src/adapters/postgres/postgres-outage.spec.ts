@@ -130,6 +130,28 @@ describe('PostgreSQL adapters when PostgreSQL goes away', () => {
     await a.registry.connectionClosed(client);
   });
 
+  it('replaces a listener whose connection hangs without a word, and catches up', async () => {
+    const onB = record(b);
+    await a.stream.append(draft(0));
+    await eventually(() => onB.length === 1, 'the first event on b');
+    admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    // b's listener backend stops answering (SIGSTOP), as a connection lost in a partition would.
+    const { rows } = await admin.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY backend_start DESC LIMIT 1',
+      [`sse-hub:${hub.schema}`],
+    );
+    const frozen = rows[0].pid;
+    process.kill(frozen, 'SIGSTOP');
+    try {
+      for (let n = 1; n <= 5; n++) await a.stream.append(draft(n));
+      await eventually(() => onB.length === 6, 'the events after the listener was replaced', 25_000);
+      expect(dataOf(onB)).toEqual([0, 1, 2, 3, 4, 5].map((n) => ({ n })));
+    } finally {
+      process.kill(frozen, 'SIGCONT');
+    }
+  }, 40_000);
+
   it('starts an instance while PostgreSQL is down: refuses, then listens, answers commands and delivers once it is back', async () => {
     await server.stop();
     const late = await hub.instance({ gracePeriodMs: 300 });
