@@ -31,6 +31,8 @@ export const CONNECT_TIMEOUT_MS = 2_000;
  */
 const LISTENER_PING_MS = 10_000;
 const LISTENER_PING_TIMEOUT_MS = 5_000;
+/** SQLSTATE of a statement the role may not run. */
+const INSUFFICIENT_PRIVILEGE = '42501';
 /** How long start-up waits for a first connection before the hub starts anyway, unhealthy. */
 const FIRST_CONNECT_WAIT_MS = 3_000;
 
@@ -178,10 +180,27 @@ export class PostgresConnections {
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      // A role that may use the hub's tables but not create or replace them (a team that runs
+      // the SQL as a migration, docs/postgres.md): go on when the schema is already there.
+      if ((error as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE && (await this.schemaExists(client))) {
+        this.logger.warn(
+          `Not allowed to create or update schema ${this.schema}; using it as it is (run its SQL as a migration)`,
+        );
+        return;
+      }
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /** Whether the newest object of the schema (its last function) is there. */
+  private async schemaExists(client: { query: Pool['query'] }): Promise<boolean> {
+    const { rows } = await client.query<{ found: boolean }>(
+      `SELECT to_regprocedure($1) IS NOT NULL AS found`,
+      [`${this.schema}.sweep(bigint, bigint, bigint, text, integer)`],
+    );
+    return rows[0]?.found === true;
   }
 
   /** Connects the listener, creates the schema if needed, LISTENs, then tells the users. */
