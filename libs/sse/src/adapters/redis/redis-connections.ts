@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
-import { HUB_SCRIPTS, type HubScript, type ScriptArgs } from './redis-scripts.js';
+import { HUB_SCRIPTS, scriptKeys, type HubScript, type ScriptArgs } from './redis-scripts.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
 
 /** Where the adapters report connection trouble; Nest's Logger by default. @internal */
@@ -91,8 +91,9 @@ export class RedisConnections {
     this.logger = logger ?? new Logger('SseRedis');
     this.keys = redisKeys(keyPrefix);
     this.publisher = new Redis(url, PUBLISHER_OPTIONS);
-    for (const [name, { lua, keys }] of Object.entries(HUB_SCRIPTS)) {
-      this.publisher.defineCommand(name, { lua, numberOfKeys: keys.length });
+    // No fixed key count: each call passes its per-client keys too, so it gives the count first.
+    for (const [name, { lua }] of Object.entries(HUB_SCRIPTS)) {
+      this.publisher.defineCommand(name, { lua });
     }
     this.reader = this.publisher.duplicate(READER_OPTIONS);
     for (const connection of [this.publisher, this.reader]) {
@@ -144,20 +145,20 @@ export class RedisConnections {
   }
 
   /**
-   * Runs one of the hub's Lua scripts (EVALSHA, loading it again after a Redis restart): its keys
-   * come from `keys`, its arguments by name, in the order its contract gives them (see
-   * redis-scripts.ts), then `rest`, the list some scripts take after them.
+   * Runs one of the hub's Lua scripts (EVALSHA, loading it again after a Redis restart): its fixed
+   * keys come from `keys` and its per-call keys from its arguments (`scriptKeys`), its arguments
+   * by name, in the order its contract gives them (see redis-scripts.ts), then `rest`, the list
+   * some scripts take after them.
    */
   run<S extends HubScript>(
     script: S,
     args: ScriptArgs<S>,
-    rest: readonly (string | number)[] = [],
+    rest: readonly string[] = [],
   ): Promise<unknown> {
-    const contract = HUB_SCRIPTS[script];
-    const keys = contract.keys.map((name) => this.keys[name]);
-    const named = (contract.args as readonly (keyof ScriptArgs<S>)[]).map((name) => args[name]);
+    const keys = scriptKeys(this.keys, script, args as Readonly<Record<string, string | number>>, rest);
+    const named = (HUB_SCRIPTS[script].args as readonly (keyof ScriptArgs<S>)[]).map((name) => args[name]);
     const call = (this.publisher as unknown as Record<HubScript, ScriptCall>)[script];
-    return call.call(this.publisher, ...keys, ...named, ...rest);
+    return call.call(this.publisher, keys.length, ...keys, ...named, ...rest);
   }
 
   /** Closes both connections: the reader at once (its read is blocking), the publisher after its replies. */
