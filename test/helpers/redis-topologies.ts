@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,14 +19,56 @@ export async function redisCli(port: number, ...args: string[]): Promise<string>
 }
 
 /**
+ * A TCP pass-through for a replica's link to its primary that the test can freeze: while frozen
+ * nothing crosses it (what crosses is dropped, as if the network lost it), so the primary goes on
+ * acknowledging writes that no replica has: replication lagging behind.
+ */
+export class ReplicationLink {
+  private constructor(
+    private readonly server: Server,
+    private readonly state: { frozen: boolean; readonly open: Set<Socket> },
+    readonly port: number,
+  ) {}
+
+  static async start(primaryPort: number): Promise<ReplicationLink> {
+    const state = { frozen: false, open: new Set<Socket>() };
+    const server = createServer((replica) => {
+      const primary = connect(primaryPort, '127.0.0.1');
+      for (const [from, to] of [
+        [replica, primary],
+        [primary, replica],
+      ]) {
+        state.open.add(from);
+        from.on('data', (chunk) => state.frozen || to.write(chunk));
+        from.on('error', () => undefined);
+        from.on('close', () => to.destroy());
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new ReplicationLink(server, state, (server.address() as { port: number }).port);
+  }
+
+  freeze(): void {
+    this.state.frozen = true;
+  }
+
+  close(): Promise<void> {
+    this.state.open.forEach((socket) => socket.destroy());
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
  * A primary, replicas and three Sentinels (quorum 2), all private processes on free ports: what
  * production runs behind Sentinel, with a failover that takes about a second and a half once the
- * primary is gone (down-after 1 s).
+ * primary is gone (down-after 1 s). Each replica replicates through a `ReplicationLink`, so a
+ * test can make replication lag.
  */
 export class SentinelGroup {
   private constructor(
     readonly primary: PrivateRedisServer,
     readonly replicas: PrivateRedisServer[],
+    readonly links: ReplicationLink[],
     readonly sentinels: PrivateRedisServer[],
     private readonly dir: string,
   ) {}
@@ -33,10 +76,9 @@ export class SentinelGroup {
   static async start(replicaCount = 2): Promise<SentinelGroup> {
     const dir = mkdtempSync(join(tmpdir(), 'sse-sentinel-'));
     const primary = await PrivateRedisServer.start();
+    const links = await Promise.all(Array.from({ length: replicaCount }, () => ReplicationLink.start(primary.port)));
     const replicas = await Promise.all(
-      Array.from({ length: replicaCount }, () =>
-        PrivateRedisServer.start(() => ['--replicaof', '127.0.0.1', String(primary.port)]),
-      ),
+      links.map((link) => PrivateRedisServer.start(() => ['--replicaof', '127.0.0.1', String(link.port)])),
     );
     await waitFor(
       async () => (await redisCli(primary.port, 'INFO', 'replication')).includes(`connected_slaves:${replicaCount}`),
@@ -63,7 +105,7 @@ export class SentinelGroup {
         }),
       );
     }
-    const group = new SentinelGroup(primary, replicas, sentinels, dir);
+    const group = new SentinelGroup(primary, replicas, links, sentinels, dir);
     // Every Sentinel knows the replicas and the other Sentinels before a test kills anything.
     await waitFor(
       async () => {
@@ -98,8 +140,14 @@ export class SentinelGroup {
     return Number(port);
   }
 
+  /** Replication stops reaching the replicas (the primary does not know). */
+  freezeReplication(): void {
+    this.links.forEach((link) => link.freeze());
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.sentinels, ...this.replicas, this.primary].map((server) => server.stop()));
+    await Promise.all(this.links.map((link) => link.close()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
