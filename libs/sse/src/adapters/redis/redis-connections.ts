@@ -94,7 +94,10 @@ export class RedisConnections {
   readonly keys: RedisKeys;
   /** Whether this is a Redis Cluster (its pub/sub is sharded, its WAIT goes to the hub's shard). */
   readonly isCluster: boolean;
-  private readonly minReplicas: number;
+  /** Which shape of Redis this is, for health details: `server`, `sentinel` or `cluster`. */
+  readonly topologyKind: 'server' | 'sentinel' | 'cluster';
+  /** Replicas a publish waits for (see `confirmReplicated`). */
+  readonly minReplicas: number;
   private readonly logger: RedisLogger;
   private reportedDown = false;
   private closed = false;
@@ -105,6 +108,7 @@ export class RedisConnections {
     this.minReplicas = minReplicas;
     this.publisher = connectTo(topology, PUBLISHER_OPTIONS);
     this.isCluster = this.publisher instanceof Cluster;
+    this.topologyKind = 'cluster' in topology ? 'cluster' : 'sentinels' in topology ? 'sentinel' : 'server';
     // No fixed key count: each call passes its per-client keys too, so it gives the count first.
     for (const [name, { lua }] of Object.entries(HUB_SCRIPTS)) {
       this.publisher.defineCommand(name, { lua });

@@ -183,6 +183,8 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
   async checkHealth(): Promise<BrokerHealth> {
     const details = {
       broker: 'redis',
+      topology: this.redis.topologyKind,
+      minReplicas: this.redis.minReplicas,
       publisher: this.redis.publisher.status,
       reader: this.redis.reader.status,
     };
