@@ -78,7 +78,8 @@ export class SentinelGroup {
     const primary = await PrivateRedisServer.start();
     const links = await Promise.all(Array.from({ length: replicaCount }, () => ReplicationLink.start(primary.port)));
     const replicas = await Promise.all(
-      links.map((link) => PrivateRedisServer.start(() => ['--replicaof', '127.0.0.1', String(link.port)])),
+      // A replica keeps the copy it loads in its --dir: the test's folder, not the working tree.
+      links.map((link) => PrivateRedisServer.start(() => ['--replicaof', '127.0.0.1', String(link.port), '--dir', dir])),
     );
     await waitFor(
       async () => (await redisCli(primary.port, 'INFO', 'replication')).includes(`connected_slaves:${replicaCount}`),
