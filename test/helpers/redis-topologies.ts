@@ -75,11 +75,14 @@ export class SentinelGroup {
 
   static async start(replicaCount = 2): Promise<SentinelGroup> {
     const dir = mkdtempSync(join(tmpdir(), 'sse-sentinel-'));
-    const primary = await PrivateRedisServer.start();
+    const primary = await PrivateRedisServer.start(() => ['--dir', dir]);
     const links = await Promise.all(Array.from({ length: replicaCount }, () => ReplicationLink.start(primary.port)));
     const replicas = await Promise.all(
       // A replica keeps the copy it loads in its --dir: the test's folder, not the working tree.
-      links.map((link) => PrivateRedisServer.start(() => ['--replicaof', '127.0.0.1', String(link.port), '--dir', dir])),
+      links.map((link) => PrivateRedisServer.start((port) => [
+          '--replicaof', '127.0.0.1', String(link.port), '--dir', dir, '--dbfilename', `replica-${port}.rdb`,
+        ]),
+      ),
     );
     await waitFor(
       async () => (await redisCli(primary.port, 'INFO', 'replication')).includes(`connected_slaves:${replicaCount}`),
