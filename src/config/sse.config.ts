@@ -4,6 +4,7 @@ import { corsFromEnv } from './cors.js';
 import { accessLogEnabled, flagFromEnv, intFromEnv, logFormatFromEnv, trustProxyFromEnv } from './env.js';
 import { accessLog } from '../http-log/access-log.js';
 import { jwtOptionsFromEnv } from './jwt-verification.js';
+import { redisTopologyFromEnv } from './redis-topology.js';
 
 /**
  * The hub's options from the environment (the variables of README.md's configuration table,
@@ -36,6 +37,8 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     trustProxy: trustProxyFromEnv(env),
     // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.
     redisUrl: env.REDIS_URL || undefined,
+    redis: redisTopologyFromEnv(env),
+    redisMinReplicas: intFromEnv(env, 'REDIS_MIN_REPLICAS'),
     redisKeyPrefix: env.SSE_REDIS_PREFIX || undefined,
     streamEndpoint: (env.SSE_STREAM_ENDPOINT || undefined) as SseModuleOptions['streamEndpoint'],
     // The same CORS and access log as the rest of the app (bootstrap.ts), for a stream Express
