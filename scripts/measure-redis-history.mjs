@@ -37,7 +37,7 @@ const shapes = {
 async function measure(label, make, size, appended = size) {
   const count = size;
   const prefix = `sse-measure:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const redis = new RedisConnections({ url, keyPrefix: prefix, logger: silent });
+  const redis = new RedisConnections({ topology: { url }, keyPrefix: prefix, logger: silent });
   const feed = new RedisHubFeed(redis, silent);
   const stream = new RedisEventStreamAdapter(redis, feed, count);
   try {

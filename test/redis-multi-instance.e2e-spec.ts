@@ -3,12 +3,13 @@ import { publish, request } from './helpers/http.js';
 import { startHubPair } from './helpers/hub-pair.js';
 import { uniqueRedisPrefix } from './helpers/redis.js';
 import { PrivateRedisServer } from './helpers/redis-server.js';
+import { PrivateRedisCluster } from './helpers/redis-topologies.js';
 import { connect, type SseReader } from './helpers/sse-reader.js';
 import { sharedHubSuite } from './helpers/shared-hub-suite.js';
 import { publisherToken, token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
 
-/** Two instances of the reference app on one Redis and one key prefix: one hub. */
+/** Two instances of the reference app on one Redis (or one Redis Cluster) and one key prefix: one hub. */
 describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
   const publisher = publisherToken();
   const open: SseReader[] = [];
@@ -20,6 +21,15 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
   afterEach(() => open.splice(0).forEach((reader) => reader.close()));
 
   sharedHubSuite('on the shared Redis', () => startHubPair('redis'));
+
+  describe('on a Redis Cluster of three primaries (private redis-server processes)', () => {
+    let cluster: PrivateRedisCluster | undefined;
+    afterAll(() => cluster?.stop());
+    sharedHubSuite('two instances', async () => {
+      cluster = await PrivateRedisCluster.start();
+      return startHubPair('redis', cluster.env);
+    });
+  });
 
   describe('when Redis goes away and comes back (private redis-server)', () => {
     let server: PrivateRedisServer;

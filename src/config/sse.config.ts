@@ -11,6 +11,7 @@ import {
 } from './env.js';
 import { accessLog } from '../http-log/access-log.js';
 import { jwtOptionsFromEnv } from './jwt-verification.js';
+import { redisTopologyFromEnv } from './redis-topology.js';
 
 /**
  * The hub's options from the environment (the variables of README.md's configuration table,
@@ -44,6 +45,8 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     trustProxy: trustProxyFromEnv(env),
     // Read whatever the broker, so a bad value fails start-up rather than the day Redis is enabled.
     redisUrl: env.REDIS_URL || undefined,
+    redis: redisTopologyFromEnv(env),
+    redisMinReplicas: intFromEnv(env, 'REDIS_MIN_REPLICAS'),
     redisKeyPrefix: env.SSE_REDIS_PREFIX || undefined,
     // DATABASE_URL, SSE_POSTGRES_SCHEMA, SSE_POSTGRES_POOL_SIZE: the broker's tables for SSE_BROKER=postgres.
     postgres: postgresFromEnv(env),

@@ -64,18 +64,11 @@ export async function createTestApp({
       : {}),
     ...env,
   };
-  const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, settings);
-  let app: INestApplication;
-  try {
-    app = await createApp({ logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
+  const app = await withEnvironment(settings, async () => {
+    const built = await createApp({ logger: ['error'] });
+    await built.listen(0, '127.0.0.1');
+    return built;
+  });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const close = async (): Promise<void> => {
     await app.close();
@@ -87,4 +80,29 @@ export async function createTestApp({
     }
   };
   return { app, url, close };
+}
+
+/** The build under way, if any: apps are built one at a time (see `withEnvironment`). */
+let building: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `build` with `settings` in process.env, then puts the environment back. One at a time:
+ * two apps built at once (Promise.all) would each save the other's settings as "the original"
+ * and restore them, leaking one test's variables (REDIS_CLUSTER_NODES...) into every later app.
+ */
+function withEnvironment<T>(settings: Record<string, string>, build: () => Promise<T>): Promise<T> {
+  const run = building.then(async () => {
+    const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, settings);
+    try {
+      return await build();
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+  building = run.catch(() => undefined);
+  return run;
 }

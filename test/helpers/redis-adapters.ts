@@ -6,6 +6,7 @@ import { RedisEventStreamAdapter } from '../../libs/sse/src/adapters/redis/redis
 import { RedisHubFeed } from '../../libs/sse/src/adapters/redis/redis-hub-feed.js';
 import { RedisSubscriptionRegistryAdapter } from '../../libs/sse/src/adapters/redis/redis-subscription-registry.adapter.js';
 import { deleteRedisPrefix, SHARED_REDIS_URL, uniqueRedisPrefix } from './redis.js';
+import type { RedisTopology } from '../../libs/sse/src/adapters/redis/redis-topology.js';
 
 /** Adapter specs expect connection trouble; they assert on it rather than print it. */
 export const SILENT: RedisLogger = { log: () => undefined, warn: () => undefined };
@@ -30,15 +31,20 @@ export class RedisTestHub {
   readonly prefix: string;
   private readonly instances: RedisTestInstance[] = [];
 
+  /** `where`: a server's URL, or a Sentinel or cluster topology. */
   constructor(
-    readonly url = SHARED_REDIS_URL,
+    readonly where: string | RedisTopology = SHARED_REDIS_URL,
     prefix = uniqueRedisPrefix('adapters'),
   ) {
     this.prefix = prefix;
   }
 
+  private get topology(): RedisTopology {
+    return typeof this.where === 'string' ? { url: this.where } : this.where;
+  }
+
   async instance(options: RedisInstanceOptions = {}): Promise<RedisTestInstance> {
-    const redis = new RedisConnections({ url: this.url, keyPrefix: this.prefix, logger: SILENT });
+    const redis = new RedisConnections({ topology: this.topology, keyPrefix: this.prefix, logger: SILENT });
     const feed = new RedisHubFeed(redis, SILENT);
     const stream = new RedisEventStreamAdapter(redis, feed, options.historySize ?? 1_000);
     const registry = new RedisSubscriptionRegistryAdapter(redis, feed, {
@@ -72,6 +78,6 @@ export class RedisTestHub {
   /** Closes every instance, then deletes the prefix's keys. */
   async close(): Promise<void> {
     await Promise.all(this.instances.splice(0).map((instance) => instance.close()));
-    await deleteRedisPrefix(this.prefix, this.url);
+    if (typeof this.where === 'string') await deleteRedisPrefix(this.prefix, this.where);
   }
 }

@@ -9,11 +9,18 @@ import { Socket } from 'node:net';
 export class PrivateRedisServer {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly args: (port: number) => readonly string[],
+  ) {}
 
-  /** Starts a server on a free port and waits until it answers PING. */
-  static async start(): Promise<PrivateRedisServer> {
-    const server = new PrivateRedisServer(await freePort());
+  /**
+   * Starts a server on a free port and waits until it answers PING. `args` are its command line
+   * after the defaults (a replica's `--replicaof`, `--cluster-enabled yes`), or, for a Sentinel,
+   * the whole command line (see `startSentinel`).
+   */
+  static async start(args: (port: number) => readonly string[] = () => []): Promise<PrivateRedisServer> {
+    const server = new PrivateRedisServer(await freePort(), args);
     await server.restart();
     return server;
   }
@@ -31,11 +38,11 @@ export class PrivateRedisServer {
     if (this.process) {
       throw new Error('the private redis-server is already running');
     }
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    const own = this.args(this.port);
+    const commandLine = own[0]?.endsWith('.conf')
+      ? own
+      : ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...own];
+    const child = spawn('redis-server', [...commandLine], { stdio: 'ignore' });
     this.process = child;
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) =>

@@ -9,7 +9,7 @@ export function uniqueRedisPrefix(label = 'run'): string {
   return `sse-test:${label}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes every key under `<prefix>:` and nothing else (SCAN + UNLINK, never FLUSHDB). */
+/** Deletes every key under `{<prefix>}:` (the hub's keys) and nothing else (SCAN + UNLINK, never FLUSHDB). */
 export async function deleteRedisPrefix(prefix: string, url = SHARED_REDIS_URL): Promise<void> {
   const redis = new Redis(url, {
     lazyConnect: true,
@@ -26,7 +26,7 @@ export async function deleteRedisPrefix(prefix: string, url = SHARED_REDIS_URL):
   }
 }
 
-/** Counts the keys under `<prefix>:`. */
+/** Counts the keys under `{<prefix>}:`. */
 export async function countRedisKeys(prefix: string, url = SHARED_REDIS_URL): Promise<number> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
@@ -42,7 +42,7 @@ export async function countRedisKeys(prefix: string, url = SHARED_REDIS_URL): Pr
 
 const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
 
-/** Walks the keys under `<prefix>:` with SCAN, a non-empty batch at a time. */
+/** Walks the keys under `{<prefix>}:` with SCAN, a non-empty batch at a time. */
 async function forEachKeyBatch(
   redis: Redis,
   prefix: string,
@@ -53,7 +53,7 @@ async function forEachKeyBatch(
     const [next, keys] = await redis.scan(
       cursor,
       'MATCH',
-      `${escapeGlob(prefix)}:*`,
+      `{${escapeGlob(prefix)}}:*`,
       'COUNT',
       1000,
     );

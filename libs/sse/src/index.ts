@@ -13,6 +13,8 @@ export type {
   SseAdapters,
   SseModuleOptions,
   SseOptionsFactory,
+  SseRedisNode,
+  SseRedisTopology,
   StreamMiddleware,
 } from './sse-module-options.interface.js';
 export { SseOptionsError } from './sse-options.error.js';

@@ -110,7 +110,11 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
       // one order (see RedisHubFeed). The options forbid a custom history with the Redis
       // transport or the other way round, so both are given or neither.
       const redis = this.own(
-        new RedisConnections({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix }),
+        new RedisConnections({
+          topology: options.redis ?? { url: options.redisUrl },
+          keyPrefix: options.redisKeyPrefix,
+          minReplicas: options.redisMinReplicas,
+        }),
       );
       const feed = this.own(new RedisHubFeed(redis));
       const stream =

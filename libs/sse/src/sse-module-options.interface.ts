@@ -127,7 +127,22 @@ export interface SseModuleOptions {
    */
   redisUrl?: string;
   /**
-   * Namespace of every Redis key the hub uses (`<prefix>:events`, `<prefix>:subs:<client>`…).
+   * Where Redis is when it is more than one server, in place of `redisUrl`: a primary with
+   * replicas behind Sentinel (`{ sentinels, name }`), followed through failovers, or a Redis
+   * Cluster (`{ cluster: [...nodes] }`), where every key of one hub lives in one slot. See
+   * docs/redis.md for what a 202 guarantees in each.
+   */
+  redis?: SseRedisTopology;
+  /**
+   * Replicas that must have an event before its publish is answered 202 (Redis `WAIT`, at most
+   * 1 s, else 503: the event may still be delivered, so retry with the same idempotency key).
+   * With 1 or more, no event answered 202 is lost when the primary fails over to a replica.
+   * @default 0
+   */
+  redisMinReplicas?: number;
+  /**
+   * Namespace of every Redis key the hub uses (`{<prefix>}:events`, `{<prefix>}:subs:<client>`…;
+   * the braces keep one hub's keys in one Redis Cluster slot).
    * Instances with the same Redis and prefix form one hub; another prefix is another hub.
    * 1-64 characters of letters, digits and `_ - . :`.
    * @default 'sse-hub'
@@ -330,3 +345,31 @@ export interface SsePostgresOptions {
    */
   poolSize?: number;
 }
+
+/** A Redis server or Sentinel the hub is told of. */
+export interface SseRedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Redis as more than one server: Sentinel-managed replication, or a Redis Cluster. */
+export type SseRedisTopology =
+  | {
+      /** Some Sentinels of the deployment; the others are learned from them. */
+      readonly sentinels: readonly SseRedisNode[];
+      /** The name Sentinel monitors the primary under (`sentinel monitor <name> ...`). */
+      readonly name: string;
+      readonly username?: string;
+      /** The primary's (and replicas') password. Never logged. */
+      readonly password?: string;
+      /** The Sentinels' own password, when they require one. Never logged. */
+      readonly sentinelPassword?: string;
+      readonly db?: number;
+    }
+  | {
+      /** Some nodes of the cluster; the others are learned from them. */
+      readonly cluster: readonly SseRedisNode[];
+      readonly username?: string;
+      /** Never logged. */
+      readonly password?: string;
+    };

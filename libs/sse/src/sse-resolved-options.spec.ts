@@ -86,6 +86,34 @@ describe('resolveSseOptions', () => {
     ).toThrow(/adapters.history and adapters.transport must be given together with broker 'postgres'/);
   });
 
+  it('takes Sentinel or a cluster as the Redis topology, and replicas to wait for', () => {
+    const sentinel = { sentinels: [{ host: 's1', port: 26379 }], name: 'hub', password: 'pw' };
+    expect(resolveSseOptions({ jwtSecret: 's', broker: 'redis', redis: sentinel, redisMinReplicas: 1 })).toMatchObject({
+      redis: sentinel,
+      redisMinReplicas: 1,
+    });
+    expect(resolveSseOptions({ jwtSecret: 's' }).redisMinReplicas).toBe(0);
+    const cluster = { cluster: [{ host: 'n1', port: 7000 }] };
+    expect(resolveSseOptions({ jwtSecret: 's', broker: 'redis', redis: cluster }).redis).toEqual(cluster);
+  });
+
+  it('refuses a topology that could not connect, and never echoes its passwords', () => {
+    const problem = (redis: unknown) => {
+      try {
+        resolveSseOptions({ jwtSecret: 's', broker: 'redis', redis: redis as never });
+        return undefined;
+      } catch (error) {
+        return (error as SseOptionsError).problems.join('; ');
+      }
+    };
+    expect(problem({ sentinels: [{ host: 's1', port: 26379 }] })).toMatch(/redis.name must be/);
+    expect(problem({ sentinels: [], name: 'hub' })).toMatch(/redis.sentinels must be a non-empty list/);
+    expect(problem({ cluster: [{ host: 'n1', port: 0 }], password: 'hunter2' })).toMatch(/redis.cluster must be/);
+    expect(problem({ cluster: [{ host: 'n1', port: 1 }], sentinels: [{ host: 's', port: 1 }], name: 'x' })).toMatch(/exactly one/);
+    expect(problem({ cluster: [{ host: 'n1', port: 0 }], password: 'hunter2' })).not.toContain('hunter2');
+    expect(() => resolveSseOptions({ jwtSecret: 's', redisMinReplicas: -1 })).toThrow(/redisMinReplicas/);
+  });
+
   it('refuses a custom history without a custom transport on Redis, since one stream does both', () => {
     expect(() =>
       resolveSseOptions({

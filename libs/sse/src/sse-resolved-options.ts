@@ -5,6 +5,7 @@ import { SseAuthenticator } from './auth/sse-authenticator.js';
 import { publicKeyOf } from './auth/token-verifier.js';
 import type { SseModuleOptions, SsePostgresOptions } from './sse-module-options.interface.js';
 import { SseOptionsError } from './sse-options.error.js';
+import { redisTopologyProblem } from './redis-topology-option.js';
 
 /**
  * The module's options after defaults and validation: what every provider of the module reads
@@ -34,7 +35,8 @@ type OptionWithoutDefault =
   | 'authenticator'
   | 'adapters'
   | 'cors'
-  | 'trustProxy';
+  | 'trustProxy'
+  | 'redis';
 
 /** The brokers the built-in adapters can use. */
 export const SSE_BROKERS = ['memory', 'redis', 'postgres'] as const;
@@ -55,6 +57,8 @@ export const SSE_DEFAULTS = {
   redisKeyPrefix: 'sse-hub',
   /** CONTRACT: DATABASE_URL default; the schema and pool of the PostgreSQL broker. */
   postgres: { connectionString: 'postgres://127.0.0.1:5432/test', schema: 'sse_hub', poolSize: 10 },
+  /** CONTRACT: REDIS_MIN_REPLICAS default. */
+  redisMinReplicas: 0,
   /** CONTRACT: SSE_HEARTBEAT_MS default. */
   heartbeatMs: 15_000,
   /** CONTRACT: SSE_RETRY_MS default. */
@@ -205,6 +209,8 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
   // The URL is never echoed: it may carry a password.
   redisUrl: (value) =>
     typeof value === 'string' && isRedisUrl(value) ? undefined : 'redisUrl must be a redis:// or rediss:// URL',
+  redis: (value) => (value === undefined ? undefined : redisTopologyProblem(value)),
+  redisMinReplicas: nonNegativeInteger,
   redisKeyPrefix: (value) =>
     typeof value === 'string' && REDIS_KEY_PREFIX.test(value)
       ? undefined

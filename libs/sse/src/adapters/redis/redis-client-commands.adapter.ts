@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { AnswerOf, ClientCommands, HubCommand, HubCommandHandler, Unsubscribe } from '../../domain/index.js';
 import { toBrokerError } from './redis-broker-error.js';
 import type { RedisConnections } from './redis-connections.js';
+import type { RedisClient } from './redis-topology.js';
 
 /** How long a command waits for the other instances' answers. */
 const ANSWER_TIMEOUT_MS = 2_000;
@@ -39,7 +39,7 @@ interface Waiting {
  */
 export class RedisClientCommandsAdapter implements ClientCommands {
   private readonly logger = new Logger('SseRedisCommands');
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private handler?: HubCommandHandler;
   private readonly waiting = new Map<string, Waiting>();
   private readonly subscribed: Promise<unknown>;
@@ -47,7 +47,7 @@ export class RedisClientCommandsAdapter implements ClientCommands {
   constructor(private readonly redis: RedisConnections) {
     // Like the reader, it waits out an outage: SUBSCRIBE stays queued until Redis is there, and
     // ioredis subscribes again after every reconnect.
-    this.subscriber = redis.publisher.duplicate({
+    this.subscriber = redis.duplicate({
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
       autoResendUnfulfilledCommands: true,
@@ -56,8 +56,11 @@ export class RedisClientCommandsAdapter implements ClientCommands {
       connectionName: 'sse-hub:commands',
     });
     this.subscriber.on('error', () => undefined); // the publisher's health check reports Redis
-    this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
-    this.subscribed = this.subscriber.subscribe(redis.keys.commands, redis.keys.commandReplies).catch(() => undefined);
+    this.subscribed = redis
+      .subscribeToHub(this.subscriber, [redis.keys.commands, redis.keys.commandReplies], (channel, message) =>
+        this.onMessage(channel, message),
+      )
+      .catch(() => undefined);
   }
 
   /** @throws BrokerUnavailableError while Redis (or this connection to it) is away */
@@ -74,7 +77,7 @@ export class RedisClientCommandsAdapter implements ClientCommands {
     const waiting: Waiting = { replies: 0, answers: [], done: finish };
     this.waiting.set(requestId, waiting);
     try {
-      waiting.expected = await this.redis.publisher.publish(this.redis.keys.commands, JSON.stringify(message));
+      waiting.expected = await this.redis.publishToHub(this.redis.keys.commands, JSON.stringify(message));
       if (waiting.replies >= waiting.expected) finish();
       const timer = setTimeout(finish, ANSWER_TIMEOUT_MS);
       await answered;
@@ -118,7 +121,7 @@ export class RedisClientCommandsAdapter implements ClientCommands {
       this.logger.warn(`A ${command.kind} command failed here: ${String(error)}`);
     }
     const reply: ReplyMessage = { requestId, answer };
-    await this.redis.publisher.publish(this.redis.keys.commandReplies, JSON.stringify(reply)).catch(() => undefined);
+    await this.redis.publishToHub(this.redis.keys.commandReplies, JSON.stringify(reply)).catch(() => undefined);
   }
 
   private collect(reply: ReplyMessage): void {

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
-import { HUB_SCRIPTS, type HubScript, type ScriptArgs } from './redis-scripts.js';
+import { Cluster, Command, type RedisOptions } from 'ioredis';
+import { REPLICAS_NOT_CONFIRMED } from './redis-broker-error.js';
+import { HUB_SCRIPTS, scriptKeys, type HubScript, type ScriptArgs } from './redis-scripts.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
+import { connectTo, duplicateOf, type RedisClient, type RedisTopology, type RoleOptions } from './redis-topology.js';
 
 /** Where the adapters report connection trouble; Nest's Logger by default. @internal */
 export interface RedisLogger {
@@ -11,14 +13,21 @@ export interface RedisLogger {
 
 /** @internal */
 export interface RedisConnectionsOptions {
-  /** `redis://` or `rediss://` URL. Never logged: it may carry a password. */
-  readonly url: string;
+  /** One server by URL, Sentinel or a cluster. Never logged: it may carry a password. */
+  readonly topology: RedisTopology;
   readonly keyPrefix: string;
+  /**
+   * Replicas that must have a write before it counts as done (`WAIT`), for `confirmReplicated`.
+   * @default 0
+   */
+  readonly minReplicas?: number;
   readonly logger?: RedisLogger;
 }
 
 /** How long a command may take before the call fails (as 503) instead of hanging a request. */
 export const COMMAND_TIMEOUT_MS = 2_000;
+/** How long a publish waits for its replicas (`WAIT`) before it is answered 503. */
+export const REPLICA_WAIT_MS = 1_000;
 /** How long the reader's XREAD blocks on the server before it asks again. */
 export const READ_BLOCK_MS = 5_000;
 /** How long start-up waits for a first connection before the hub starts anyway, unhealthy. */
@@ -51,7 +60,7 @@ const PUBLISHER_OPTIONS: RedisOptions = {
  * The command timeout does not apply (a blocking read outlives it); a socket that stays silent
  * well past the block time is dropped as dead and reconnected.
  */
-const READER_OPTIONS: Partial<RedisOptions> = {
+const READER_OPTIONS: RoleOptions = {
   enableOfflineQueue: true,
   maxRetriesPerRequest: null,
   autoResendUnfulfilledCommands: true,
@@ -65,7 +74,7 @@ const READER_OPTIONS: Partial<RedisOptions> = {
  * Drops a connection unless it is already gone: ioredis arms a 2 s timer on every disconnect()
  * that only the socket's close clears, and a closed socket never closes again.
  */
-function disconnect(connection: Redis): void {
+function disconnect(connection: RedisClient): void {
   if (connection.status !== 'end') {
     connection.disconnect();
   }
@@ -80,21 +89,31 @@ type ScriptCall = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
  * @internal
  */
 export class RedisConnections {
-  readonly publisher: Redis;
-  readonly reader: Redis;
+  readonly publisher: RedisClient;
+  readonly reader: RedisClient;
   readonly keys: RedisKeys;
+  /** Whether this is a Redis Cluster (its pub/sub is sharded, its WAIT goes to the hub's shard). */
+  readonly isCluster: boolean;
+  /** Which shape of Redis this is, for health details: `server`, `sentinel` or `cluster`. */
+  readonly topologyKind: 'server' | 'sentinel' | 'cluster';
+  /** Replicas a publish waits for (see `confirmReplicated`). */
+  readonly minReplicas: number;
   private readonly logger: RedisLogger;
   private reportedDown = false;
   private closed = false;
 
-  constructor({ url, keyPrefix, logger }: RedisConnectionsOptions) {
+  constructor({ topology, keyPrefix, minReplicas = 0, logger }: RedisConnectionsOptions) {
     this.logger = logger ?? new Logger('SseRedis');
     this.keys = redisKeys(keyPrefix);
-    this.publisher = new Redis(url, PUBLISHER_OPTIONS);
-    for (const [name, { lua, keys }] of Object.entries(HUB_SCRIPTS)) {
-      this.publisher.defineCommand(name, { lua, numberOfKeys: keys.length });
+    this.minReplicas = minReplicas;
+    this.publisher = connectTo(topology, PUBLISHER_OPTIONS);
+    this.isCluster = this.publisher instanceof Cluster;
+    this.topologyKind = 'cluster' in topology ? 'cluster' : 'sentinels' in topology ? 'sentinel' : 'server';
+    // No fixed key count: each call passes its per-client keys too, so it gives the count first.
+    for (const [name, { lua }] of Object.entries(HUB_SCRIPTS)) {
+      this.publisher.defineCommand(name, { lua });
     }
-    this.reader = this.publisher.duplicate(READER_OPTIONS);
+    this.reader = this.duplicate(READER_OPTIONS);
     for (const connection of [this.publisher, this.reader]) {
       // Without a listener ioredis prints every reconnect attempt's error; one line per outage
       // is enough, and health checks say the rest.
@@ -137,6 +156,63 @@ export class RedisConnections {
     });
   }
 
+  /** Another connection to the same Redis, with a role's own options. */
+  duplicate(role: RoleOptions): RedisClient {
+    return duplicateOf(this.publisher, role);
+  }
+
+  /**
+   * Publishes on one of the hub's channels; resolves with how many subscribers heard it. On a
+   * cluster the hub's channels are sharded (SPUBLISH), so the count is every instance's
+   * subscriber: a plain PUBLISH there counts only those on the node it reached.
+   */
+  async publishToHub(channel: string, message: string): Promise<number> {
+    return Number(
+      this.isCluster ? await this.publisher.spublish(channel, message) : await this.publisher.publish(channel, message),
+    );
+  }
+
+  /**
+   * Subscribes a connection (one made by `duplicate`) to the hub's channels, sharded on a cluster
+   * as `publishToHub` publishes; `onMessage` hears what arrives on them.
+   */
+  subscribeToHub(
+    subscriber: RedisClient,
+    channels: readonly string[],
+    onMessage: (channel: string, message: string) => void,
+  ): Promise<unknown> {
+    subscriber.on(this.isCluster ? 'smessage' : 'message', onMessage);
+    return this.isCluster ? subscriber.ssubscribe(...channels) : subscriber.subscribe(...channels);
+  }
+
+  /**
+   * Resolves once `minReplicas` replicas have every write made so far (WAIT); at once with 0.
+   * @throws Error when fewer confirm within REPLICA_WAIT_MS (the caller answers 503)
+   */
+  async confirmReplicated(): Promise<void> {
+    if (this.minReplicas === 0) {
+      return;
+    }
+    const args = [this.minReplicas, REPLICA_WAIT_MS];
+    // WAIT has no key, so a cluster would send it to any node: it must go to the hub's shard,
+    // whose primary took the write (its slot is the one of every hub key).
+    const confirmed = Number(
+      this.publisher instanceof Cluster
+        ? await this.publisher.sendCommand(new Command('wait', args), undefined, { slot: this.hubSlot() })
+        : await this.publisher.call('WAIT', ...args),
+    );
+    if (!(confirmed >= this.minReplicas)) {
+      const error = new Error(`only ${confirmed} of ${this.minReplicas} replicas confirmed the write in time`);
+      error.name = REPLICAS_NOT_CONFIRMED;
+      throw error;
+    }
+  }
+
+  /** The cluster slot of every hub key (they share the hash tag), as ioredis computes it. */
+  private hubSlot(): number {
+    return new Command('get', [this.keys.sequence]).getSlot() as number;
+  }
+
   /** Calls `listener` each time the publisher (re)connects. */
   onReconnect(listener: () => void): () => void {
     this.publisher.on('ready', listener);
@@ -144,20 +220,20 @@ export class RedisConnections {
   }
 
   /**
-   * Runs one of the hub's Lua scripts (EVALSHA, loading it again after a Redis restart): its keys
-   * come from `keys`, its arguments by name, in the order its contract gives them (see
-   * redis-scripts.ts), then `rest`, the list some scripts take after them.
+   * Runs one of the hub's Lua scripts (EVALSHA, loading it again after a Redis restart): its fixed
+   * keys come from `keys` and its per-call keys from its arguments (`scriptKeys`), its arguments
+   * by name, in the order its contract gives them (see redis-scripts.ts), then `rest`, the list
+   * some scripts take after them.
    */
   run<S extends HubScript>(
     script: S,
     args: ScriptArgs<S>,
-    rest: readonly (string | number)[] = [],
+    rest: readonly string[] = [],
   ): Promise<unknown> {
-    const contract = HUB_SCRIPTS[script];
-    const keys = contract.keys.map((name) => this.keys[name]);
-    const named = (contract.args as readonly (keyof ScriptArgs<S>)[]).map((name) => args[name]);
+    const keys = scriptKeys(this.keys, script, args as Readonly<Record<string, string | number>>, rest);
+    const named = (HUB_SCRIPTS[script].args as readonly (keyof ScriptArgs<S>)[]).map((name) => args[name]);
     const call = (this.publisher as unknown as Record<HubScript, ScriptCall>)[script];
-    return call.call(this.publisher, ...keys, ...named, ...rest);
+    return call.call(this.publisher, keys.length, ...keys, ...named, ...rest);
   }
 
   /** Closes both connections: the reader at once (its read is blocking), the publisher after its replies. */

@@ -96,6 +96,15 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
       throw toBrokerError(new Error('no id'));
     }
     this.feed.noteIssued(id);
+    try {
+      // With `redisMinReplicas`, a publish is answered only once replicas have the event (a
+      // repeat too: its first publish may have been the one that was not confirmed). Unconfirmed
+      // is a 503 although the event is in the stream and may be delivered: "not acknowledged",
+      // never "acknowledged, then lost"; a retry with the same idempotency key cannot double it.
+      await this.redis.confirmReplicated();
+    } catch (error) {
+      throw toBrokerError(error);
+    }
     return Number(repeated) === 1 ? { repeatOf: id } : { appended: { ...draft, id } };
   }
 
@@ -174,6 +183,8 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
   async checkHealth(): Promise<BrokerHealth> {
     const details = {
       broker: 'redis',
+      topology: this.redis.topologyKind,
+      minReplicas: this.redis.minReplicas,
       publisher: this.redis.publisher.status,
       reader: this.redis.reader.status,
     };

@@ -1,16 +1,18 @@
 import type { ClientId } from '../../domain/index.js';
 
 /**
- * Every Redis key of one hub, all under `<prefix>:`. Instances that share Redis and prefix are
+ * Every Redis key of one hub, all under `{<prefix>}:`. Instances that share Redis and prefix are
  * one hub; a different prefix is an unrelated hub on the same server. This file is the one place
- * key names are written: the Lua scripts get the fixed keys in `KEYS` (see redis-scripts.ts) and
- * build the per-client keys, which a sweep finds inside Redis, from `KEY_SHAPES` below.
+ * key names are written: the Lua scripts get every key they touch in `KEYS` (the fixed ones by
+ * name, the per-client ones, spelled by `KEY_SHAPES` below, after them; see redis-scripts.ts).
  *
- * Keys are made for a single Redis server (or a Sentinel-managed primary), not for Redis Cluster.
+ * The braces are a Redis Cluster hash tag: only `<prefix>` decides the slot, so every key of one
+ * hub lives in one slot, which a script that touches several keys needs in cluster mode. A hub is
+ * therefore served by one shard (docs/redis.md says what that means and how to spread hubs).
  * @internal
  */
 export interface RedisKeys {
-  /** `<prefix>:`, what every key starts with; scripts build the per-client keys from it. */
+  /** `{<prefix>}:`, what every key starts with; scripts spell the per-client keys from it. */
   readonly base: string;
   /** String: the newest id handed out, for events and subscription changes alike. */
   readonly sequence: string;
@@ -66,8 +68,11 @@ const FIXED_KEYS: Readonly<Record<FixedKey, string>> = {
   commandReplies: 'command-replies',
 };
 
+/** `{<prefix>}:`: the hash tag that keeps one hub's keys in one cluster slot. */
+export const keyBase = (prefix: string): string => `{${prefix}}:`;
+
 export function redisKeys(prefix: string): RedisKeys {
-  const base = `${prefix}:`;
+  const base = keyBase(prefix);
   const shaped = (shape: KeyShape) => (id: string) => `${base}${KEY_SHAPES[shape][0]}${id}${KEY_SHAPES[shape][1]}`;
   const fixed = Object.fromEntries(
     Object.entries(FIXED_KEYS).map(([name, suffix]) => [name, `${base}${suffix}`]),

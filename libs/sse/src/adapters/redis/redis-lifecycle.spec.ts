@@ -71,7 +71,7 @@ describe('Redis adapters: lifecycle', () => {
     await a.stream.append({ type: parseEventType('e'), data: 1, target: toTopic(parseTopic('t')) });
     const keys = await admin.keys('*');
     expect(keys.length).toBeGreaterThan(5);
-    expect(keys.filter((key) => !key.startsWith(`${hub.prefix}:`))).toEqual([]);
+    expect(keys.filter((key) => !key.startsWith(`{${hub.prefix}}:`))).toEqual([]);
     await a.registry.connectionClosed(client);
   });
 

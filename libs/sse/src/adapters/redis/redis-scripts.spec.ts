@@ -1,4 +1,4 @@
-import { HUB_SCRIPTS } from './redis-scripts.js';
+import { HUB_SCRIPTS, PRELUDE_END, scriptKeys } from './redis-scripts.js';
 import { KEY_SHAPES, redisKeys } from './redis-keys.js';
 
 /**
@@ -6,7 +6,7 @@ import { KEY_SHAPES, redisKeys } from './redis-keys.js';
  * those names, so a script cannot read a key or argument the TypeScript side does not pass.
  */
 describe('Redis script contracts', () => {
-  const body = (lua: string) => lua.split('\n').filter((line) => !/^local (KEY|ARG)_\w+ = (KEYS|ARGV)\[\d+\]$/.test(line)).join('\n');
+  const body = (lua: string) => lua.slice(lua.indexOf(PRELUDE_END) + PRELUDE_END.length);
 
   it.each(Object.entries(HUB_SCRIPTS))('%s reads only the keys and arguments its contract names', (_name, contract) => {
     const declared = new Set([
@@ -26,7 +26,28 @@ describe('Redis script contracts', () => {
     const lua = HUB_SCRIPTS.sseSubscriptionsAdd.lua;
     for (const [shape, [before, after]] of Object.entries(KEY_SHAPES)) {
       expect(lua).toContain(`ARG_BASE .. '${before}' .. id .. '${after}'`);
-      expect((keys[shape as keyof typeof KEY_SHAPES] as (id: string) => string)('c1')).toBe(`hub:${before}c1${after}`);
+      expect((keys[shape as keyof typeof KEY_SHAPES] as (id: string) => string)('c1')).toBe(`{hub}:${before}c1${after}`);
+    }
+  });
+
+  it('passes every per-client key a call touches in KEYS, all in the hub\'s one hash slot', () => {
+    const keys = redisKeys('hub');
+    const shared = { base: keys.base, floor: '0-0', instance: 'i1', gracePeriodMs: 1, leaseMs: 1 };
+    expect(scriptKeys(keys, 'sseSubscriptionsAdd', { ...shared, client: 'c1' }, ['t', '0-0'])).toEqual([
+      '{hub}:seq', '{hub}:changes', '{hub}:expiry', '{hub}:instances', '{hub}:subs:c1', '{hub}:presence:c1', '{hub}:instance:i1:clients',
+    ]);
+    expect(scriptKeys(keys, 'sseSweep', { ...shared, lapsed: 'i2', lapsedCount: 1 }, ['c1', 'c2'])).toEqual([
+      '{hub}:seq', '{hub}:changes', '{hub}:expiry', '{hub}:instances', '{hub}:instance:i2:clients',
+      '{hub}:subs:c1', '{hub}:presence:c1', '{hub}:subs:c2', '{hub}:presence:c2',
+    ]);
+    expect(scriptKeys(keys, 'sseAppend', { idempotencyKey: '' }, [])).toEqual(['{hub}:seq', '{hub}:events', '{hub}:history']);
+    expect(scriptKeys(keys, 'sseAppend', { idempotencyKey: 'k' }, [])).toContain('{hub}:idem:k');
+  });
+
+  it('fails a script that spells a per-client key it was not passed', () => {
+    for (const contract of Object.values(HUB_SCRIPTS)) {
+      const spelled = body(contract.lua).split('\n').filter((line) => line.includes('ARG_BASE ..'));
+      expect(spelled.filter((line) => !line.includes('return declared(ARG_BASE ..'))).toEqual([]);
     }
   });
 });

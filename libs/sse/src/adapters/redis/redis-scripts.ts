@@ -1,4 +1,5 @@
-import { KEY_SHAPES, type FixedKey, type KeyShape } from './redis-keys.js';
+import type { ClientId } from '../../domain/index.js';
+import { KEY_SHAPES, type FixedKey, type KeyShape, type RedisKeys } from './redis-keys.js';
 
 /**
  * The Lua scripts behind the Redis adapters. Each runs atomically on the server, which is what
@@ -12,6 +13,12 @@ import { KEY_SHAPES, type FixedKey, type KeyShape } from './redis-keys.js';
  * to (`KEY_EVENTS`, `ARG_FLOOR`…) are generated from those names, and `RedisConnections.run`
  * takes the arguments by the same names and the keys from `RedisKeys`, so TypeScript and Lua
  * cannot disagree on an order. Arguments past the named ones (lists) start at `ARGV[REST]`.
+ *
+ * Every key a script touches is in `KEYS`, as Redis Cluster requires: the fixed keys by name,
+ * then the per-client keys of the call (`declaredKeys` in the contract says which the caller
+ * passes). The scripts spell a per-client key with `subscriptions_key(id)` and the like, which
+ * fail the script when the key was not passed, so an undeclared key is an error on a single
+ * server too, not only on a cluster.
  * @internal
  */
 
@@ -50,9 +57,20 @@ local function next_id(sequence_key, floor, now)
 end
 `;
 
-/** One script: the keys it is given, its named arguments, whether a list follows them, its body. */
+/**
+ * The per-call keys a script is passed after its fixed ones, each named for where it comes from:
+ * - `client`: the subscriptions and presence keys of the client `ARG_CLIENT`;
+ * - `instance`: the client set of this instance, `ARG_INSTANCE`;
+ * - `idempotency`: the key of `ARG_IDEMPOTENCY_KEY`, when one is given;
+ * - `lapsedInstance`: the client set of `ARG_LAPSED`, when one is given;
+ * - `listedClients`: the subscriptions and presence keys of every client in the list (`REST`).
+ */
+export type PerCallKeys = 'client' | 'instance' | 'idempotency' | 'lapsedInstance' | 'listedClients';
+
+/** One script: the keys it is given (fixed, then per call), its named arguments, its body. */
 interface ScriptContract<K extends FixedKey, A extends string> {
   readonly keys: readonly K[];
+  readonly perCall: readonly PerCallKeys[];
   readonly args: readonly A[];
   readonly lua: string;
 }
@@ -61,26 +79,45 @@ interface ScriptContract<K extends FixedKey, A extends string> {
 const luaName = (kind: 'KEY' | 'ARG', name: string): string =>
   `${kind}_${name.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
 
-/** The Lua that binds a contract's keys and arguments to named locals, ahead of its body. */
+/** Ends the generated prelude; the script's own body follows. */
+export const PRELUDE_END = '-- end of prelude';
+
+/**
+ * The Lua that binds a contract's keys and arguments to named locals, ahead of its body, and
+ * notes the per-client keys passed after the fixed ones (see `declared` below).
+ */
 function prelude(keys: readonly string[], args: readonly string[]): string {
   const bind = (kind: 'KEY' | 'ARG', names: readonly string[], array: string) =>
     names.map((name, index) => `local ${luaName(kind, name)} = ${array}[${index + 1}]`).join('\n');
-  return `${bind('KEY', keys, 'KEYS')}\n${bind('ARG', args, 'ARGV')}\nlocal REST = ${args.length + 1}\n`;
+  return [
+    bind('KEY', keys, 'KEYS'),
+    bind('ARG', args, 'ARGV'),
+    `local REST = ${args.length + 1}`,
+    `local DECLARED = {}`,
+    `for i = ${keys.length + 1}, #KEYS do DECLARED[KEYS[i]] = true end`,
+    `local function declared(key) if not DECLARED[key] then error('sse-hub: key not passed in KEYS: ' .. key) end return key end`,
+    PRELUDE_END,
+    '',
+  ].join('\n');
 }
 
 function script<const K extends FixedKey, const A extends string>(
   keys: readonly K[],
   args: readonly A[],
   body: string,
+  perCall: readonly PerCallKeys[] = [],
 ): ScriptContract<K, A> {
-  return { keys, args, lua: `${prelude(keys, args)}${body}` };
+  return { keys, perCall, args, lua: `${prelude(keys, args)}${body}` };
 }
 
-/** `subscriptions_key(id)` and the like: the per-client keys, spelled as `KEY_SHAPES` says. */
+/**
+ * `subscriptions_key(id)` and the like: the per-client keys, spelled as `KEY_SHAPES` says, each
+ * checked to have been passed in `KEYS`.
+ */
 const KEY_SHAPE_FUNCTIONS = (Object.entries(KEY_SHAPES) as [KeyShape, readonly [string, string]][])
   .map(
     ([shape, [before, after]]) =>
-      `local function ${shape.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}_key(id) return ARG_BASE .. '${before}' .. id .. '${after}' end`,
+      `local function ${shape.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}_key(id) return declared(ARG_BASE .. '${before}' .. id .. '${after}') end`,
   )
   .join('\n');
 
@@ -121,6 +158,7 @@ redis.call('HSETNX', KEY_HISTORY, 'origin', id)
 if once then redis.call('SET', once, id, 'PX', ARG_WINDOW_MS) end
 return { id, 0 }
 `,
+  ['idempotency'],
 );
 
 /**
@@ -222,8 +260,12 @@ end
 `;
 
 /** A subscription script: the shared keys and arguments, then its own, then its body. */
-function subscriptionScript<const A extends string>(args: readonly A[], body: string) {
-  return script(SUBSCRIPTION_KEYS, [...SUBSCRIPTION_ARGS, ...args], `${SUBSCRIPTION_FUNCTIONS}${body}`);
+function subscriptionScript<const A extends string>(
+  args: readonly A[],
+  body: string,
+  perCall: readonly PerCallKeys[] = ['client', 'instance'],
+) {
+  return script(SUBSCRIPTION_KEYS, [...SUBSCRIPTION_ARGS, ...args], `${SUBSCRIPTION_FUNCTIONS}${body}`, perCall);
 }
 
 /** Then topic/since pairs. Adds the topics not held yet; returns all. */
@@ -313,58 +355,74 @@ redis.call('ZADD', KEY_INSTANCES, NOW + LEASE, ARG_INSTANCE)
 if known then return 1 end
 return 0
 `,
+  [],
 );
 
 /**
- * This instance shuts down: up to a batch of its clients are let go of as if their connections
- * closed now. Returns how many are left; at 0 its lease is gone too.
+ * This instance shuts down: the clients listed (a batch of its client set, which the caller read
+ * first, since a script may touch only the keys it was passed) are let go of as if their
+ * connections closed now. Returns how many are left; at 0 its lease is gone too.
  */
 const LEAVE = subscriptionScript(
-  ['batch'],
+  [],
   `
-local batch = tonumber(ARG_BATCH)
-local clients = redis.call('SPOP', instance_clients_key(ARG_INSTANCE), batch)
-for _, client in ipairs(clients) do
-  settle(client)
-  redis.call('SREM', presence_key(client), ARG_INSTANCE)
-  if not has_live_presence(client) then schedule_expiry(client, NOW + GRACE) end
+for i = REST, #ARGV do
+  local client = ARGV[i]
+  if redis.call('SREM', instance_clients_key(ARG_INSTANCE), client) == 1 then
+    settle(client)
+    redis.call('SREM', presence_key(client), ARG_INSTANCE)
+    if not has_live_presence(client) then schedule_expiry(client, NOW + GRACE) end
+  end
 end
 local left = redis.call('SCARD', instance_clients_key(ARG_INSTANCE))
 if left == 0 then redis.call('ZREM', KEY_INSTANCES, ARG_INSTANCE) end
 return left
 `,
+  ['instance', 'listedClients'],
 );
 
 /**
- * Run by every instance now and then; whichever runs first does the work.
+ * Run by every instance now and then; whichever runs first does the work. The caller reads the
+ * candidates first (the instance with the oldest lease and a batch of its clients, then the
+ * earliest expiry deadlines: `lapsedCount` clients, then the rest of the list) and this script
+ * acts on those that are due by Redis's clock:
  * 1. An instance whose lease ran out more than a lease ago (it crashed, or lost Redis for that
  *    long) is let go of: its connections count as closed when its lease ran out.
  * 2. Due expiries are settled: topics deleted, an `expired` change emitted.
  * Returns how much it did; a full batch means the caller should sweep again soon.
  */
 const SWEEP = subscriptionScript(
-  ['batch'],
+  ['lapsed', 'lapsedCount'],
   `
-local batch = tonumber(ARG_BATCH)
 local work = 0
-local lapsed = redis.call('ZRANGEBYSCORE', KEY_INSTANCES, '-inf', NOW - LEASE, 'WITHSCORES', 'LIMIT', 0, 1)
-if #lapsed > 0 then
-  local instance, ended = lapsed[1], tonumber(lapsed[2])
-  local clients = redis.call('SPOP', instance_clients_key(instance), batch)
-  for _, client in ipairs(clients) do
-    redis.call('SREM', presence_key(client), instance)
-    local scheduled = redis.call('ZSCORE', KEY_EXPIRY, client)
-    if not has_live_presence(client) and (not scheduled or tonumber(scheduled) < ended + GRACE) then
-      schedule_expiry(client, ended + GRACE)
+local due_from = REST + tonumber(ARG_LAPSED_COUNT)
+local lease = ARG_LAPSED ~= '' and redis.call('ZSCORE', KEY_INSTANCES, ARG_LAPSED)
+if lease and tonumber(lease) <= NOW - LEASE then
+  local instance, ended = ARG_LAPSED, tonumber(lease)
+  for i = REST, due_from - 1 do
+    local client = ARGV[i]
+    if redis.call('SREM', instance_clients_key(instance), client) == 1 then
+      redis.call('SREM', presence_key(client), instance)
+      local scheduled = redis.call('ZSCORE', KEY_EXPIRY, client)
+      if not has_live_presence(client) and (not scheduled or tonumber(scheduled) < ended + GRACE) then
+        schedule_expiry(client, ended + GRACE)
+      end
+      work = work + 1
     end
   end
   if redis.call('SCARD', instance_clients_key(instance)) == 0 then redis.call('ZREM', KEY_INSTANCES, instance) end
-  work = work + #clients + 1
+  work = work + 1
 end
-local due = redis.call('ZRANGEBYSCORE', KEY_EXPIRY, '-inf', NOW, 'LIMIT', 0, batch)
-for _, client in ipairs(due) do settle(client) end
-return work + #due
+for i = due_from, #ARGV do
+  local at = redis.call('ZSCORE', KEY_EXPIRY, ARGV[i])
+  if at and tonumber(at) <= NOW then
+    settle(ARGV[i])
+    work = work + 1
+  end
+end
+return work
 `,
+  ['lapsedInstance', 'listedClients'],
 );
 
 /** @internal */
@@ -388,3 +446,36 @@ export type HubScript = keyof typeof HUB_SCRIPTS;
 export type ScriptArgs<S extends HubScript> = Readonly<
   Record<(typeof HUB_SCRIPTS)[S]['args'][number], string | number>
 >;
+
+/** Where each kind of per-call key comes from, given a call's named arguments and its list. */
+const PER_CALL_KEYS: Readonly<
+  Record<PerCallKeys, (keys: RedisKeys, args: Readonly<Record<string, string | number>>, rest: readonly string[]) => string[]>
+> = {
+  client: (keys, { client }) => [keys.subscriptions(clientIdOf(client)), keys.presence(clientIdOf(client))],
+  instance: (keys, { instance }) => [keys.instanceClients(String(instance))],
+  idempotency: (keys, { idempotencyKey }) => (idempotencyKey ? [keys.idempotency(String(idempotencyKey))] : []),
+  lapsedInstance: (keys, { lapsed }) => (lapsed ? [keys.instanceClients(String(lapsed))] : []),
+  listedClients: (keys, _args, rest) =>
+    rest.map(clientIdOf).flatMap((client) => [keys.subscriptions(client), keys.presence(client)]),
+};
+
+/** A client id as the scripts were given it (the registry passes only ids it validated). */
+const clientIdOf = (value: string | number): ClientId => String(value) as ClientId;
+
+/**
+ * Every key one call of a script touches, for its `KEYS`: the fixed keys its contract names, then
+ * the per-call keys its arguments name. Redis Cluster routes the call by them and refuses a
+ * script that touches any other key; the scripts check the same on a single server.
+ */
+export function scriptKeys(
+  keys: RedisKeys,
+  script: HubScript,
+  args: Readonly<Record<string, string | number>>,
+  rest: readonly string[],
+): string[] {
+  const contract = HUB_SCRIPTS[script];
+  return [
+    ...contract.keys.map((name) => keys[name]),
+    ...contract.perCall.flatMap((kind) => PER_CALL_KEYS[kind](keys, args, rest)),
+  ];
+}

@@ -181,8 +181,10 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
       return;
     }
     try {
+      const ownClients = this.redis.keys.instanceClients(this.instanceId);
       for (let left = 1; left > 0;) {
-        left = Number(await this.run('sseInstanceLeave', { batch: BATCH }));
+        const batch = await this.redis.publisher.srandmember(ownClients, BATCH);
+        left = Number(await this.run('sseInstanceLeave', {}, batch));
       }
     } catch {
       // Redis is away: the lease runs out by itself and the clients' grace periods follow.
@@ -204,7 +206,7 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
     try {
       // A full batch means more may be waiting; a few rounds per tick keep up with a burst.
       for (let round = 0; round < 10; round++) {
-        const work = Number(await this.run('sseSweep', { batch: BATCH }));
+        const work = Number(await this.sweepOnce());
         if (!(work >= BATCH)) break;
       }
     } catch {
@@ -212,6 +214,22 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /**
+   * One sweep: reads the candidates (the instance with the oldest lease and a batch of its
+   * clients, the earliest expiry deadlines), then has the script act on those due by Redis's
+   * clock. Two steps because a script may touch only keys it is passed (Redis Cluster).
+   */
+  private async sweepOnce(): Promise<unknown> {
+    const { instances, expiry, instanceClients } = this.redis.keys;
+    const [oldest, due] = await Promise.all([
+      this.redis.publisher.zrange(instances, '0', '0'),
+      this.redis.publisher.zrange(expiry, '0', String(BATCH - 1)),
+    ]);
+    const lapsed = oldest[0] ?? '';
+    const lapsedClients = lapsed ? await this.redis.publisher.srandmember(instanceClients(lapsed), BATCH) : [];
+    return this.run('sseSweep', { lapsed, lapsedCount: lapsedClients.length }, [...lapsedClients, ...due]);
   }
 
   /** Renews the lease; if it had lapsed and been let go of, writes every local client again. */
