@@ -4,6 +4,9 @@
  *
  *   --quick              smaller sizes, shorter steps (npm run bench:quick)
  *   --broker redis       the hub on Redis (SSE_BROKER=redis) plus publish-on-A/receive-on-B latency
+ *                        and the highest sustained publish rate through the broker
+ *   --broker postgres    the same on PostgreSQL (SSE_BROKER=postgres), with the Redis figures
+ *                        measured in the same run next to it
  *   --targets a,b        hub,hub-traced,consumer,node-http,nest-sse (default: all; hub-traced = the hub
  *                        with an OpenTelemetry SDK registered; consumer = an app on the module's defaults)
  *   --only a,b           idle,heap,fanout,targeted,sustained,redis (default: all that apply)
@@ -70,13 +73,16 @@ const READERS = 2;
 /** File descriptors a server needs besides its SSE connections (listener, stdio, epoll, Redis...). */
 const SERVER_SPARE_FDS = 100;
 const REDIS_URL = 'redis://127.0.0.1:6379';
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+type SharedBroker = 'redis' | 'postgres';
 
 type Scenario = 'idle' | 'heap' | 'fanout' | 'targeted' | 'sustained' | 'redis' | 'auth';
 const ALL_SCENARIOS: Scenario[] = ['idle', 'heap', 'fanout', 'targeted', 'sustained', 'redis', 'auth'];
 
 interface Options {
   readonly quick: boolean;
-  readonly broker: 'memory' | 'redis';
+  readonly broker: 'memory' | SharedBroker;
   readonly targets: TargetKey[];
   readonly only: Set<Scenario>;
   readonly cpuProf: boolean;
@@ -97,7 +103,8 @@ function parseOptions(argv: string[]): Options {
     return items;
   };
   const broker = value('--broker') ?? 'memory';
-  if (broker !== 'memory' && broker !== 'redis') throw new Error('--broker is memory or redis');
+  if (broker !== 'memory' && broker !== 'redis' && broker !== 'postgres')
+    throw new Error('--broker is memory, redis or postgres');
   const keys = Object.keys(TARGETS) as TargetKey[];
   return {
     quick: argv.includes('--quick'),
@@ -125,7 +132,7 @@ interface Sizes {
     p99LimitMs: number;
   };
   readonly settleMs: number;
-  readonly redis: { connections: number; count: number };
+  readonly redis: { connections: number; count: number; rateConnections: number; rateMs: number };
   /** Connections opened per token algorithm in the auth scenario. */
   readonly authConnections: number;
 }
@@ -146,7 +153,7 @@ const FULL: Sizes = {
     p99LimitMs: 100,
   },
   settleMs: 2000,
-  redis: { connections: 1000, count: 100 },
+  redis: { connections: 1000, count: 100, rateConnections: 10, rateMs: 5000 },
   authConnections: 4000,
 };
 
@@ -166,7 +173,7 @@ const QUICK: Sizes = {
     p99LimitMs: 100,
   },
   settleMs: 500,
-  redis: { connections: 1000, count: 30 },
+  redis: { connections: 1000, count: 30, rateConnections: 10, rateMs: 2000 },
   authConnections: 1000,
 };
 
@@ -782,65 +789,124 @@ class Bench {
     }
   }
 
-  /** Two hub instances on Redis: publish on A, receive on B. */
-  async redisSuite(results: BenchResults): Promise<void> {
-    if (this.options.broker !== 'redis' || !this.options.only.has('redis')) return;
-    if (!this.hubEnv.SSE_BROKER) {
-      results.redis = { skipped: 'the hub does not run with SSE_BROKER=redis (see notes)' };
-      return;
-    }
-    const cfg = this.sizes.redis;
-    const spec = TARGETS.hub;
-    const a = await this.startServer(spec, {}, 'hub A');
-    let b: ServerProcess | undefined;
-    try {
-      b = await this.startServer(spec, {}, 'hub B');
-      await this.open(b.port, 0, cfg.connections);
-      await sleep(500);
-      console.log(`  redis: ${cfg.count} broadcasts on A, ${cfg.connections} connections on B`);
-      const m = await this.fanout(b, cfg.count, a);
-      results.redis = {
-        connections: cfg.connections,
-        events: m.published.sent,
-        othersCpu0Pct: m.othersCpu0Pct,
-        ...m.latency,
-        cpuUsPerDeliveryB: m.serverCpuUs / Math.max(1, m.report.received),
-      };
-    } finally {
-      await this.closeAll();
-      if (b) await this.stopServer(b, spec);
-      await this.stopServer(a, spec);
+  /**
+   * For each broker probed (see `probeBrokers`), two hub instances on it: broadcasts published on
+   * A reach 1,000 connections on B (latency from the publish to each delivery), then A is
+   * published to as fast as 64 requests in flight allow, with a few connections on B (the
+   * highest sustained publish rate through the broker, every event counted on B).
+   */
+  async brokerSuite(results: BenchResults): Promise<void> {
+    if (this.options.broker === 'memory' || !this.options.only.has('redis')) return;
+    results.brokers = {};
+    for (const [broker, env] of Object.entries(this.brokerEnvs) as [SharedBroker, Record<string, string>][]) {
+      const cfg = this.sizes.redis;
+      const spec = TARGETS.hub;
+      const a = await this.startServer(spec, env, `hub A (${broker})`);
+      let b: ServerProcess | undefined;
+      try {
+        b = await this.startServer(spec, env, `hub B (${broker})`);
+        await this.open(b.port, 0, cfg.connections);
+        await sleep(500);
+        console.log(`  ${broker}: ${cfg.count} broadcasts on A, ${cfg.connections} connections on B`);
+        const m = await this.fanout(b, cfg.count, a);
+        await this.closeAll();
+        await this.open(b.port, 0, cfg.rateConnections);
+        await sleep(500);
+        const server = b;
+        console.log(`  ${broker}: publishing on A as fast as it answers for ${cfg.rateMs} ms, ${cfg.rateConnections} connections on B`);
+        const rate = await this.measure(
+          server,
+          (phase) =>
+            this.publisher.call<PublishReport>(
+              'rate',
+              {
+                port: a.port,
+                token: this.pubToken,
+                phase,
+                path: '/notifications/broadcast',
+                perSecond: 100_000,
+                durationMs: cfg.rateMs,
+                maxInFlight: 64,
+              },
+              cfg.rateMs + 60_000,
+            ),
+          (published) => ({ kind: 'broadcast', count: published.sent }),
+          30_000,
+        );
+        results.brokers[broker] = {
+          connections: cfg.connections,
+          events: m.published.sent,
+          othersCpu0Pct: m.othersCpu0Pct,
+          ...m.latency,
+          cpuUsPerDeliveryB: m.serverCpuUs / Math.max(1, m.report.received),
+          publishesPerSec: (rate.published.sent / rate.publishMs) * 1000,
+          publishP99Ms: Histogram.from([rate.published.requestLatency]).summary().p99Ms,
+        };
+        console.log(`  ${broker}: ${fmtInt(results.brokers[broker].publishesPerSec)} publishes/s through the broker`);
+      } finally {
+        await this.closeAll();
+        if (b) await this.stopServer(b, spec);
+        await this.stopServer(a, spec);
+      }
     }
   }
 
-  /** Checks once whether the hub starts with SSE_BROKER=redis; if not, the run goes on in memory. */
-  async probeRedis(): Promise<void> {
-    if (this.options.broker !== 'redis') return;
-    const prefix = `sse-bench-${process.pid}-${Date.now()}`;
-    const reachable = await redisPing();
-    if (reachable !== true) {
-      this.note(`--broker redis skipped: Redis at ${REDIS_URL} does not answer (${reachable})`);
-      return;
+  /** The environment of a hub on each shared broker this run measures. */
+  brokerEnvs: Partial<Record<SharedBroker, Record<string, string>>> = {};
+
+  /**
+   * Checks once whether the hub starts on the broker asked for (and, for PostgreSQL, on Redis
+   * too, measured next to it); the hub's other scenarios run on the broker asked for. A broker
+   * that does not answer is skipped with a note (the run goes on in memory).
+   */
+  async probeBrokers(): Promise<void> {
+    if (this.options.broker === 'memory') return;
+    const wanted: SharedBroker[] = this.options.broker === 'postgres' ? ['redis', 'postgres'] : ['redis'];
+    const tag = `${process.pid}_${Date.now()}`;
+    for (const broker of wanted) {
+      const env: Record<string, string> =
+        broker === 'redis'
+          ? { SSE_BROKER: 'redis', REDIS_URL, SSE_REDIS_PREFIX: `sse-bench-${tag}` }
+          : { SSE_BROKER: 'postgres', DATABASE_URL, SSE_POSTGRES_SCHEMA: `sse_bench_${tag}` };
+      if (broker === 'redis') {
+        const reachable = await redisPing();
+        if (reachable !== true) {
+          this.note(`--broker ${broker}: Redis at ${REDIS_URL} does not answer (${reachable})`);
+          continue;
+        }
+      }
+      try {
+        const probe = await ServerProcess.start(TARGETS.hub, {
+          port: await freePort(),
+          cpu: SERVER_CPU,
+          extraEnv: env,
+          name: `hub (${broker} probe)`,
+        });
+        await probe.stop();
+        this.brokerEnvs[broker] = env;
+      } catch (error) {
+        this.note(
+          `--broker ${broker} skipped: the hub refused SSE_BROKER=${broker} (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
     }
-    const env = { SSE_BROKER: 'redis', REDIS_URL, SSE_REDIS_PREFIX: prefix };
-    try {
-      const probe = await ServerProcess.start(TARGETS.hub, {
-        port: await freePort(),
-        cpu: SERVER_CPU,
-        extraEnv: env,
-        name: 'hub (redis probe)',
-      });
-      await probe.stop();
-      this.hubEnv = env;
-      this.redisPrefix = prefix;
-    } catch (error) {
-      this.note(
-        `--broker redis skipped: the hub refused SSE_BROKER=redis (${error instanceof Error ? error.message : String(error)}); the hub ran with the in-memory broker`,
-      );
-    }
+    this.hubEnv = this.brokerEnvs[this.options.broker] ?? {};
+    if (!this.hubEnv.SSE_BROKER) this.note('the hub ran with the in-memory broker');
   }
 
-  redisPrefix?: string;
+  /** Deletes what the brokers hold of this run (its Redis prefix, its PostgreSQL schema). */
+  async cleanBrokers(): Promise<void> {
+    const redisPrefix = this.brokerEnvs.redis?.SSE_REDIS_PREFIX;
+    if (redisPrefix) {
+      const deleted = await cleanRedis(redisPrefix).catch(() => 0);
+      console.log(`  redis: deleted ${deleted} keys under {${redisPrefix}}:`);
+    }
+    const schema = this.brokerEnvs.postgres?.SSE_POSTGRES_SCHEMA;
+    if (schema) {
+      execFileSync('psql', [DATABASE_URL, '-qc', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { stdio: 'ignore', timeout: 30_000 });
+      console.log(`  postgres: dropped schema ${schema}`);
+    }
+  }
 
   note(message: string): void {
     if (!this.notes.includes(message)) {
@@ -972,7 +1038,7 @@ async function cleanRedis(prefix: string): Promise<number> {
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      const [next, keys] = await client.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 500);
       cursor = next;
       if (keys.length) deleted += await client.del(...keys);
     } while (cursor !== '0');
@@ -1050,10 +1116,10 @@ async function main(): Promise<number> {
     stopWorkers();
   });
   try {
-    await bench.probeRedis();
+    await bench.probeBrokers();
     for (const key of options.targets) {
       const spec = TARGETS[key];
-      const label = key === 'hub' && bench.hubEnv.SSE_BROKER ? 'hub (redis)' : spec.label;
+      const label = key === 'hub' && bench.hubEnv.SSE_BROKER ? `hub (${bench.hubEnv.SSE_BROKER})` : spec.label;
       const target: TargetResults = { label, idle: [], fanout: [] };
       results.targets[key] = target;
       console.log(`\n== ${label}`);
@@ -1075,16 +1141,13 @@ async function main(): Promise<number> {
       console.log(`  FAILED: ${message}`);
     }
     try {
-      await bench.redisSuite(results);
+      await bench.brokerSuite(results);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       bench.failures.push(`redis: ${message}`);
       console.log(`  FAILED: ${message}`);
     }
-    if (bench.redisPrefix) {
-      const deleted = await cleanRedis(bench.redisPrefix).catch(() => 0);
-      console.log(`  redis: deleted ${deleted} keys under ${bench.redisPrefix}*`);
-    }
+    await bench.cleanBrokers().catch((error: unknown) => console.log(`  cleaning the brokers failed: ${String(error)}`));
   } finally {
     stopWorkers();
   }

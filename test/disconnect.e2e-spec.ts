@@ -1,5 +1,6 @@
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { request } from './helpers/http.js';
+import { BROKERS } from './helpers/brokers.js';
 import { startHubPair, type HubPair } from './helpers/hub-pair.js';
 import { uniqueRedisPrefix } from './helpers/redis.js';
 import { PrivateRedisServer } from './helpers/redis-server.js';
@@ -12,7 +13,7 @@ const disconnect = (hub: TestApp, clientId: string, body: unknown = {}, jwt = pu
   request(hub.url, 'POST', `/clients/${clientId}/disconnect`, { token: jwt, body });
 
 /** Two instances on one Redis (the memory broker's case is the same with A = B). */
-describe.each(['memory', 'redis'] as const)(
+describe.each(BROKERS)(
   'POST /clients/:clientId/disconnect (%s broker)',
   (broker) => {
     let a: TestApp;

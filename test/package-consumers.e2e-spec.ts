@@ -132,6 +132,7 @@ describe('an app installing nestjs-sse-hub: Nest 12, ES modules, only the requir
     const dir = await appOf('nest12-esm-memory');
     for (const name of [
       'ioredis',
+      'pg',
       'prom-client',
       '@nestjs/terminus',
       '@nestjs/swagger',
@@ -158,6 +159,23 @@ describe('an app installing nestjs-sse-hub: Nest 12, ES modules, only the requir
     expect((failure as ConsumerExitError).output).toContain(
       'broker: \'redis\' needs the package "ioredis"',
     );
+  });
+
+  it("fails to start with broker 'postgres', naming the missing package", async () => {
+    const dir = await appOf('nest12-esm-memory');
+    const failure = await startConsumerApp(dir, {
+      JWT_SECRET: TEST_SECRET,
+      SSE_BROKER: 'postgres',
+    }).then(
+      async (app) => {
+        await app.stop();
+        throw new Error('the app started without pg');
+      },
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ConsumerExitError);
+    expect((failure as ConsumerExitError).output).toContain('SseMissingPeerError');
+    expect((failure as ConsumerExitError).output).toContain('broker: \'postgres\' needs the package "pg"');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { TestApp } from './helpers/app.factory.js';
 import { request } from './helpers/http.js';
+import { BROKERS } from './helpers/brokers.js';
 import { startHubPair, type HubPair } from './helpers/hub-pair.js';
 import { connect, type SseReader } from './helpers/sse-reader.js';
 import { publisherToken, token } from './helpers/tokens.js';
@@ -8,7 +9,7 @@ import { waitFor } from './helpers/wait-for.js';
 const publisher = publisherToken('ops');
 
 /** Two instances on one Redis (on the memory broker, A = B: one instance). */
-describe.each(['memory', 'redis'] as const)('Presence (%s broker)', (broker) => {
+describe.each(BROKERS)('Presence (%s broker)', (broker) => {
   let a: TestApp;
   let b: TestApp;
   let pair: HubPair;

@@ -1,10 +1,11 @@
 import { createTestApp, type TestApp } from './helpers/app.factory.js';
 import { publish, request } from './helpers/http.js';
-import { deleteRedisPrefix, uniqueRedisPrefix } from './helpers/redis.js';
-import { oneHubSuite } from './helpers/one-hub-suite.js';
+import { startHubPair } from './helpers/hub-pair.js';
+import { uniqueRedisPrefix } from './helpers/redis.js';
 import { PrivateRedisServer } from './helpers/redis-server.js';
 import { PrivateRedisCluster } from './helpers/redis-topologies.js';
 import { connect, type SseReader } from './helpers/sse-reader.js';
+import { sharedHubSuite } from './helpers/shared-hub-suite.js';
 import { publisherToken, token } from './helpers/tokens.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -19,29 +20,14 @@ describe('Two instances on one Redis (SSE_BROKER=redis)', () => {
   };
   afterEach(() => open.splice(0).forEach((reader) => reader.close()));
 
-  describe('on the shared Redis', () => {
-    const prefix = uniqueRedisPrefix('multi');
-    oneHubSuite({
-      start: () =>
-        Promise.all([
-          createTestApp({ broker: 'redis', redisPrefix: prefix }),
-          createTestApp({ broker: 'redis', redisPrefix: prefix }),
-        ]),
-      cleanUp: () => deleteRedisPrefix(prefix),
-    });
-  });
+  sharedHubSuite('on the shared Redis', () => startHubPair('redis'));
 
   describe('on a Redis Cluster of three primaries (private redis-server processes)', () => {
     let cluster: PrivateRedisCluster | undefined;
-    oneHubSuite({
-      start: async () => {
-        cluster = await PrivateRedisCluster.start();
-        const options = { broker: 'redis', redisPrefix: 'cluster-hub', env: cluster.env } as const;
-        return Promise.all([createTestApp(options), createTestApp(options)]);
-      },
-      cleanUp: async () => {
-        await cluster?.stop();
-      },
+    afterAll(() => cluster?.stop());
+    sharedHubSuite('two instances', async () => {
+      cluster = await PrivateRedisCluster.start();
+      return startHubPair('redis', cluster.env);
     });
   });
 

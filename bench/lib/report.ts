@@ -97,14 +97,16 @@ export interface TargetResults {
   sustained?: SustainedResult;
 }
 
-export type RedisResult =
-  | { skipped: string }
-  | (LatencySummary & {
-      connections: number;
-      events: number;
-      cpuUsPerDeliveryB: number;
-      othersCpu0Pct: number;
-    });
+/** Two hub instances on one shared broker (see Bench.brokerSuite). */
+export type BrokerResult = LatencySummary & {
+  connections: number;
+  events: number;
+  cpuUsPerDeliveryB: number;
+  othersCpu0Pct: number;
+  /** Broadcasts accepted per second on A with 64 requests in flight, every one counted on B. */
+  publishesPerSec: number;
+  publishP99Ms: number;
+};
 
 export interface BenchResults {
   startedAt: string;
@@ -127,7 +129,8 @@ export interface BenchResults {
   };
   sizes: unknown;
   targets: Partial<Record<string, TargetResults>>;
-  redis?: RedisResult;
+  /** Per shared broker: publish on A / receive on B, and the highest sustained publish rate. */
+  brokers?: Partial<Record<'redis' | 'postgres', BrokerResult>>;
   /** Stream set-up with tokens of each algorithm, on the hub (see Bench.authSuite). */
   auth?: AuthResult[];
   profiles?: ProfileSummary[];
@@ -306,14 +309,15 @@ export function formatTable(results: BenchResults): string {
     `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
   ];
   body.forEach((r) => lines.push(line(r)));
-  const redis = results.redis;
-  if (redis) {
-    lines.push('');
+  const brokers = Object.entries(results.brokers ?? {}) as [string, BrokerResult][];
+  const redisPerSec = results.brokers?.redis?.publishesPerSec;
+  for (const [broker, r] of brokers) {
     lines.push(
-      'skipped' in redis
-        ? `Redis, publish on A / receive on B: skipped (${redis.skipped})`
-        : `Redis, publish on A / receive on ${redis.connections} connections on B: ` +
-            `p50 ${ms(redis.p50Ms)}, p99 ${ms(redis.p99Ms)}, max ${ms(redis.maxMs)} over ${redis.events} events`,
+      '',
+      `${broker}, publish on A / receive on ${r.connections} connections on B: ` +
+        `p50 ${ms(r.p50Ms)}, p99 ${ms(r.p99Ms)}, max ${ms(r.maxMs)} over ${r.events} events; ` +
+        `highest sustained publish rate ${r.publishesPerSec.toFixed(0)}/s (request p99 ${ms(r.publishP99Ms)})` +
+        (redisPerSec && broker !== 'redis' ? `, ${(r.publishesPerSec / redisPerSec).toFixed(2)}x Redis's in this run` : ''),
     );
   }
   const auth = results.auth ?? [];

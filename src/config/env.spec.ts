@@ -1,4 +1,11 @@
-import { accessLogEnabled, apiDocsEnabled, demoFeedEnabled, demoFeedIntervalMs, trustProxyFromEnv } from './env.js';
+import {
+  accessLogEnabled,
+  apiDocsEnabled,
+  demoFeedEnabled,
+  demoFeedIntervalMs,
+  postgresFromEnv,
+  trustProxyFromEnv,
+} from './env.js';
 
 describe('reference app switches', () => {
   it('runs the demo feed by default outside production only, and SSE_DEMO_FEED decides', () => {
@@ -36,5 +43,22 @@ describe('TRUST_PROXY', () => {
     expect(trustProxyFromEnv({ TRUST_PROXY: 'false' })).toBe(false);
     expect(trustProxyFromEnv({ TRUST_PROXY: '2' })).toBe(2);
     expect(trustProxyFromEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toBe('loopback, 10.0.0.0/8');
+  });
+});
+
+describe('the PostgreSQL broker variables', () => {
+  it('leaves unset ones to the module defaults', () => {
+    expect(postgresFromEnv({})).toEqual({ connectionString: undefined, schema: undefined, poolSize: undefined });
+  });
+
+  it('reads DATABASE_URL, SSE_POSTGRES_SCHEMA and SSE_POSTGRES_POOL_SIZE', () => {
+    expect(
+      postgresFromEnv({
+        DATABASE_URL: 'postgres://sse@db:5432/app',
+        SSE_POSTGRES_SCHEMA: 'hub',
+        SSE_POSTGRES_POOL_SIZE: '20',
+      }),
+    ).toEqual({ connectionString: 'postgres://sse@db:5432/app', schema: 'hub', poolSize: 20 });
+    expect(() => postgresFromEnv({ SSE_POSTGRES_POOL_SIZE: 'many' })).toThrow(/SSE_POSTGRES_POOL_SIZE must be an integer/);
   });
 });

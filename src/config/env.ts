@@ -77,3 +77,21 @@ export function trustProxyFromEnv(env: NodeJS.ProcessEnv): boolean | number | st
   if (raw === 'true' || raw === 'false') return raw === 'true';
   return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
+
+/**
+ * The PostgreSQL broker's settings (`SSE_BROKER=postgres`): `DATABASE_URL` (default
+ * `postgres://127.0.0.1:5432/test`), `SSE_POSTGRES_SCHEMA` (default `sse_hub`) and
+ * `SSE_POSTGRES_POOL_SIZE` (default 10). Read whatever the broker, as REDIS_URL is, so a bad value
+ * fails start-up rather than the day PostgreSQL is enabled; unset ones take the module's defaults.
+ */
+export function postgresFromEnv(env: NodeJS.ProcessEnv): {
+  connectionString?: string;
+  schema?: string;
+  poolSize?: number;
+} {
+  return {
+    connectionString: env.DATABASE_URL || undefined,
+    schema: env.SSE_POSTGRES_SCHEMA || undefined,
+    poolSize: intFromEnv(env, 'SSE_POSTGRES_POOL_SIZE'),
+  };
+}

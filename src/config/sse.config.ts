@@ -1,7 +1,14 @@
 import { registerAs } from '@nestjs/config';
 import type { SseModuleOptions } from 'nestjs-sse-hub';
 import { corsFromEnv } from './cors.js';
-import { accessLogEnabled, flagFromEnv, intFromEnv, logFormatFromEnv, trustProxyFromEnv } from './env.js';
+import {
+  accessLogEnabled,
+  flagFromEnv,
+  intFromEnv,
+  logFormatFromEnv,
+  postgresFromEnv,
+  trustProxyFromEnv,
+} from './env.js';
 import { accessLog } from '../http-log/access-log.js';
 import { jwtOptionsFromEnv } from './jwt-verification.js';
 import { redisTopologyFromEnv } from './redis-topology.js';
@@ -9,7 +16,8 @@ import { redisTopologyFromEnv } from './redis-topology.js';
 /**
  * The hub's options from the environment (the variables of README.md's configuration table,
  * among them `SSE_REDIS_PREFIX`, the Redis key namespace: instances sharing Redis and prefix
- * form one hub).
+ * form one hub; and `DATABASE_URL` with `SSE_POSTGRES_SCHEMA`: instances sharing database and
+ * schema form one hub).
  * `GET /sse` is served as the module's default has it (from the HTTP server) unless
  * `SSE_STREAM_ENDPOINT=controller`.
  */
@@ -40,6 +48,8 @@ export const sseConfig = registerAs('sse', (): SseModuleOptions => {
     redis: redisTopologyFromEnv(env),
     redisMinReplicas: intFromEnv(env, 'REDIS_MIN_REPLICAS'),
     redisKeyPrefix: env.SSE_REDIS_PREFIX || undefined,
+    // DATABASE_URL, SSE_POSTGRES_SCHEMA, SSE_POSTGRES_POOL_SIZE: the broker's tables for SSE_BROKER=postgres.
+    postgres: postgresFromEnv(env),
     streamEndpoint: (env.SSE_STREAM_ENDPOINT || undefined) as SseModuleOptions['streamEndpoint'],
     // The same CORS and access log as the rest of the app (bootstrap.ts), for a stream Express
     // does not see.

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/bootstrap.js';
 import type { Broker } from './brokers.js';
+import { dropPostgresSchema, SHARED_POSTGRES_URL, uniquePostgresSchema } from './postgres.js';
 import { deleteRedisPrefix, SHARED_REDIS_URL, uniqueRedisPrefix } from './redis.js';
 import { TEST_SECRET } from './tokens.js';
 
@@ -24,6 +25,14 @@ export interface TestAppOptions {
   readonly redisPrefix?: string;
   /** With the redis broker: which Redis (default: the shared one on 127.0.0.1:6379). */
   readonly redisUrl?: string;
+  /**
+   * With the postgres broker: the schema. Apps given the same schema (and database) form one
+   * hub, and the test drops the schema itself. Without it each app gets a fresh schema, dropped
+   * when the app closes.
+   */
+  readonly postgresSchema?: string;
+  /** With the postgres broker: which database (default: the shared one, database `test`). */
+  readonly databaseUrl?: string;
 }
 
 /**
@@ -35,9 +44,13 @@ export async function createTestApp({
   env = {},
   redisPrefix,
   redisUrl = SHARED_REDIS_URL,
+  postgresSchema,
+  databaseUrl = SHARED_POSTGRES_URL,
 }: TestAppOptions = {}): Promise<TestApp> {
   const ownPrefix =
     broker === 'redis' && redisPrefix === undefined ? uniqueRedisPrefix('app') : undefined;
+  const ownSchema =
+    broker === 'postgres' && postgresSchema === undefined ? uniquePostgresSchema('app') : undefined;
   const settings: Record<string, string> = {
     JWT_SECRET: TEST_SECRET,
     NODE_ENV: 'test',
@@ -45,6 +58,9 @@ export async function createTestApp({
     SSE_BROKER: broker,
     ...(broker === 'redis'
       ? { REDIS_URL: redisUrl, SSE_REDIS_PREFIX: (redisPrefix ?? ownPrefix) as string }
+      : {}),
+    ...(broker === 'postgres'
+      ? { DATABASE_URL: databaseUrl, SSE_POSTGRES_SCHEMA: (postgresSchema ?? ownSchema) as string }
       : {}),
     ...env,
   };
@@ -58,6 +74,9 @@ export async function createTestApp({
     await app.close();
     if (ownPrefix !== undefined) {
       await deleteRedisPrefix(ownPrefix, redisUrl);
+    }
+    if (ownSchema !== undefined) {
+      await dropPostgresSchema(ownSchema, databaseUrl);
     }
   };
   return { app, url, close };

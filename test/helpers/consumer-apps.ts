@@ -285,7 +285,7 @@ class OpsController {
 const env = process.env;
 const options: SseModuleOptions = {
   jwtSecret: env.JWT_SECRET ?? '',
-  broker: env.SSE_BROKER === 'redis' ? 'redis' : 'memory',
+  broker: env.SSE_BROKER === 'redis' || env.SSE_BROKER === 'postgres' ? env.SSE_BROKER : 'memory',
   ${withPeers ? `redisUrl: env.REDIS_URL, redisKeyPrefix: env.SSE_REDIS_PREFIX, metrics: true, lifecycleEvents: true,` : ''}
 };
 

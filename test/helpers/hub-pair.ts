@@ -1,4 +1,6 @@
 import { createTestApp, type TestApp } from './app.factory.js';
+import type { Broker } from './brokers.js';
+import { dropPostgresSchema, uniquePostgresSchema } from './postgres.js';
 import { deleteRedisPrefix, uniqueRedisPrefix } from './redis.js';
 
 /** Two instances of one hub: `a` and `b`, and how to stop both. */
@@ -9,14 +11,29 @@ export interface HubPair {
 }
 
 /**
- * Two instances on one Redis and key prefix (one hub), for suites that show a feature works across
+ * Two instances on one Redis and key prefix, or one PostgreSQL database and schema (one hub), for suites that show a feature works across
  * instances; on the memory broker, one instance standing for both (`a === b`), so the same suite
  * runs on the embedded hub.
  */
-export async function startHubPair(broker: 'memory' | 'redis', env: Record<string, string> = {}): Promise<HubPair> {
+export async function startHubPair(broker: Broker, env: Record<string, string> = {}): Promise<HubPair> {
   if (broker === 'memory') {
     const a = await createTestApp({ broker, env });
     return { a, b: a, close: () => a.close() };
+  }
+  if (broker === 'postgres') {
+    const schema = uniquePostgresSchema('pair');
+    const [a, b] = await Promise.all([
+      createTestApp({ broker, env, postgresSchema: schema }),
+      createTestApp({ broker, env, postgresSchema: schema }),
+    ]);
+    return {
+      a,
+      b,
+      close: async () => {
+        await Promise.all([a.close(), b.close()]);
+        await dropPostgresSchema(schema);
+      },
+    };
   }
   const prefix = uniqueRedisPrefix('pair');
   const [a, b] = await Promise.all([

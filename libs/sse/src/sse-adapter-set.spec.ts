@@ -1,4 +1,9 @@
 import {
+  dropPostgresSchema,
+  SHARED_POSTGRES_URL,
+  uniquePostgresSchema,
+} from '../../../test/helpers/postgres.js';
+import {
   deleteRedisPrefix,
   SHARED_REDIS_URL,
   uniqueRedisPrefix,
@@ -6,6 +11,8 @@ import {
 import { InMemoryEventHistoryAdapter } from './adapters/in-memory/in-memory-event-history.adapter.js';
 import { InMemoryEventTransportAdapter } from './adapters/in-memory/in-memory-event-transport.adapter.js';
 import { InMemorySubscriptionRegistryAdapter } from './adapters/in-memory/in-memory-subscription-registry.adapter.js';
+import { PostgresEventStreamAdapter } from './adapters/postgres/postgres-event-stream.adapter.js';
+import { PostgresSubscriptionRegistryAdapter } from './adapters/postgres/postgres-subscription-registry.adapter.js';
 import { RedisEventStreamAdapter } from './adapters/redis/redis-event-stream.adapter.js';
 import { RedisSubscriptionRegistryAdapter } from './adapters/redis/redis-subscription-registry.adapter.js';
 import { ClosedTransportError, parseClientId, parseEventType, toEveryone } from './domain/index.js';
@@ -80,6 +87,39 @@ describe('SseAdapterSet', () => {
         target: toEveryone(),
       });
       await expect(transport.publish(event)).resolves.toBeUndefined();
+    });
+  });
+
+  describe("with broker 'postgres'", () => {
+    const schema = uniquePostgresSchema('factory');
+    afterAll(() => dropPostgresSchema(schema));
+
+    it('uses one table as history and transport, creates its schema, reports its health, and closes what it opened', async () => {
+      const set = await SseAdapterSet.create(
+        resolveSseOptions({
+          jwtSecret: 's',
+          broker: 'postgres',
+          postgres: { connectionString: SHARED_POSTGRES_URL, schema, poolSize: 3 },
+        }),
+      );
+      try {
+        await set.onModuleInit();
+        expect(set.history).toBeInstanceOf(PostgresEventStreamAdapter);
+        expect(set.transport).toBe(set.history);
+        expect(set.registry).toBeInstanceOf(PostgresSubscriptionRegistryAdapter);
+        expect(set.health).toBe(set.history);
+        await expect(set.health?.checkHealth()).resolves.toMatchObject({
+          up: true,
+          details: { broker: 'postgres', listener: 'listening' },
+        });
+        await expect(
+          set.history.append({ type: parseEventType('e'), data: 1, target: toEveryone() }),
+        ).resolves.toMatchObject({ id: expect.stringMatching(/^\d+-\d+$/) });
+      } finally {
+        await set.onApplicationShutdown();
+      }
+      await expect(set.history.headId()).rejects.toBeInstanceOf(ClosedTransportError);
+      await expect(set.registry.list(parseClientId('x'))).rejects.toBeInstanceOf(ClosedTransportError);
     });
   });
 });

@@ -17,6 +17,13 @@ import type { ResolvedSseOptions } from './sse-resolved-options.js';
 
 /** The Redis adapters' module, imported only when the options ask for Redis. */
 type RedisAdapters = typeof import('./adapters/redis/index.js');
+/** The PostgreSQL adapters' module, imported only when the options ask for PostgreSQL. */
+type PostgresAdapters = typeof import('./adapters/postgres/index.js');
+
+/** The broker adapters' module the options ask for, loaded by `create()`. */
+type BrokerAdapters =
+  | { readonly broker: 'redis'; readonly adapters: RedisAdapters }
+  | { readonly broker: 'postgres'; readonly adapters: PostgresAdapters };
 
 /** Something an adapter opened that must be closed on shutdown. */
 interface Closable {
@@ -28,13 +35,14 @@ interface Closable {
  * adapters handed in through `adapters` belong to the host app (nest-lab's disconnectRequired).
  * This is the only place that knows adapter classes; everything else sees ports. Built by
  * `create()` (an async factory provider), which loads the Redis adapters, and with them the
- * optional peer `ioredis`, only for `broker: 'redis'`.
+ * optional peer `ioredis`, only for `broker: 'redis'`; the PostgreSQL ones, and `pg`, only for
+ * `broker: 'postgres'`.
  */
 export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
   readonly history: EventHistory;
   readonly transport: EventTransport;
   readonly registry: SubscriptionRegistry;
-  /** Commands every instance carries out (disconnecting a client): over Redis, or in process. */
+  /** Commands every instance carries out (disconnecting a client): over the broker, or in process. */
   readonly commands: ClientCommands;
   /**
    * The broker's health check: that of every adapter in use, built-in (the Redis stream) or
@@ -47,16 +55,50 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * The adapter set the options ask for.
-   * @throws SseMissingPeerError with `broker: 'redis'` when `ioredis` is not installed
+   * @throws SseMissingPeerError with `broker: 'redis'` when `ioredis` is not installed, with
+   *   `broker: 'postgres'` when `pg` is not
    */
   static async create(options: ResolvedSseOptions): Promise<SseAdapterSet> {
-    return new SseAdapterSet(options, needsRedis(options) ? await loadRedisAdapters() : undefined);
+    return new SseAdapterSet(options, await loadBrokerAdapters(options));
   }
 
-  /** `redisAdapters` is given exactly when `needsRedis(options)` (see `create()`). */
-  private constructor(options: ResolvedSseOptions, redisAdapters: RedisAdapters | undefined) {
+  /** `brokerAdapters` is given exactly when the options leave a port to a broker's adapters. */
+  private constructor(options: ResolvedSseOptions, brokerAdapters: BrokerAdapters | undefined) {
     const given = options.adapters ?? {};
-    if (redisAdapters) {
+    const redisAdapters = brokerAdapters?.broker === 'redis' ? brokerAdapters.adapters : undefined;
+    const postgresAdapters = brokerAdapters?.broker === 'postgres' ? brokerAdapters.adapters : undefined;
+    if (postgresAdapters) {
+      const {
+        PostgresClientCommandsAdapter,
+        PostgresConnections,
+        PostgresEventStreamAdapter,
+        PostgresHubFeed,
+        PostgresSubscriptionRegistryAdapter,
+      } = postgresAdapters;
+      // As with Redis: one feed per process serves both adapters (events and subscription
+      // changes in one id order), and one listener connection serves the feed and the commands.
+      const pg = this.own(new PostgresConnections(options.postgres));
+      const feed = this.own(new PostgresHubFeed(pg));
+      const stream =
+        given.history && given.transport
+          ? undefined
+          : this.own(new PostgresEventStreamAdapter(pg, feed, options.historySize));
+      this.history = given.history ?? (stream as EventHistory);
+      this.transport = given.transport ?? (stream as EventTransport);
+      this.registry =
+        given.registry ??
+        this.own(
+          new PostgresSubscriptionRegistryAdapter(pg, feed, {
+            gracePeriodMs: options.subscriptionGracePeriodMs,
+          }),
+        );
+      this.commands = this.own(new PostgresClientCommandsAdapter(pg));
+      feed.start();
+      // Bounded: with PostgreSQL down the hub starts anyway, reports itself unhealthy and reconnects.
+      this.ready.push(() =>
+        pg.whenListening().then((up) => (up ? feed.ensureStarted() : undefined)),
+      );
+    } else if (redisAdapters) {
       const {
         RedisClientCommandsAdapter,
         RedisConnections,
@@ -124,14 +166,22 @@ export class SseAdapterSet implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** Whether the options leave any port to the built-in Redis adapters. */
-function needsRedis({ broker, adapters = {} }: ResolvedSseOptions): boolean {
-  return broker === 'redis' && !(adapters.history && adapters.transport && adapters.registry);
+/** Whether the options leave any port to the built-in adapters of a broker. */
+function needsBroker({ broker, adapters = {} }: ResolvedSseOptions): boolean {
+  return broker !== 'memory' && !(adapters.history && adapters.transport && adapters.registry);
 }
 
-async function loadRedisAdapters(): Promise<RedisAdapters> {
+/** Loads the adapters (and their optional peer) of the broker the options ask for, if any. */
+async function loadBrokerAdapters(options: ResolvedSseOptions): Promise<BrokerAdapters | undefined> {
+  if (!needsBroker(options)) {
+    return undefined;
+  }
+  if (options.broker === 'postgres') {
+    await loadOptionalPeer('pg', "broker: 'postgres'", () => import('pg'));
+    return { broker: 'postgres', adapters: await import('./adapters/postgres/index.js') };
+  }
   await loadOptionalPeer('ioredis', "broker: 'redis'", () => import('ioredis'));
-  return import('./adapters/redis/index.js');
+  return { broker: 'redis', adapters: await import('./adapters/redis/index.js') };
 }
 
 /**

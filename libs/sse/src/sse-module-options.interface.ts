@@ -114,11 +114,12 @@ export interface SseModuleOptions {
    */
   authenticator?: SseAuthenticator;
   /**
-   * Which broker the built-in adapters use: `memory` for a single instance, `redis` for several
-   * instances that act as one hub (events, ids, history and subscriptions shared through Redis).
+   * Which broker the built-in adapters use: `memory` for a single instance, `redis` or
+   * `postgres` for several instances that act as one hub (events, ids, history and subscriptions
+   * shared through Redis, or through tables and LISTEN/NOTIFY in PostgreSQL).
    * @default 'memory'
    */
-  broker?: 'memory' | 'redis';
+  broker?: 'memory' | 'redis' | 'postgres';
   /**
    * Where Redis is, when `broker` is `redis`: a `redis://` or `rediss://` URL, which may carry
    * a user, password and database (`redis://:secret@host:6379/2`). Never logged.
@@ -147,6 +148,12 @@ export interface SseModuleOptions {
    * @default 'sse-hub'
    */
   redisKeyPrefix?: string;
+  /**
+   * The PostgreSQL broker's settings, when `broker` is `postgres` (see docs/postgres.md).
+   * Instances on the same database and schema form one hub; another schema is another hub.
+   * @default { connectionString: 'postgres://127.0.0.1:5432/test', schema: 'sse_hub', poolSize: 10 }
+   */
+  postgres?: SsePostgresOptions;
   /**
    * Idle time after which a stream gets a comment frame, so proxies keep it open.
    * @default 15000
@@ -312,6 +319,31 @@ export interface SseModuleOptions {
  */
 export interface SseOptionsFactory {
   createSseOptions(): SseModuleOptions | Promise<SseModuleOptions>;
+}
+
+/**
+ * Where and how the PostgreSQL broker keeps the hub (`broker: 'postgres'`).
+ * @publicApi
+ */
+export interface SsePostgresOptions {
+  /**
+   * A `postgres://` or `postgresql://` URL, which may carry a user, password and options
+   * (`postgres://sse:secret@db:5432/app?sslmode=require`). Never logged.
+   * @default 'postgres://127.0.0.1:5432/test'
+   */
+  connectionString?: string;
+  /**
+   * The schema of the hub's tables, created on start if missing: a lowercase identifier of at
+   * most 40 characters (letters, digits, `_`).
+   * @default 'sse_hub'
+   */
+  schema?: string;
+  /**
+   * Connections of the instance's pool, shared by all its requests (streams hold none); the
+   * instance opens one more, outside the pool, for LISTEN.
+   * @default 10
+   */
+  poolSize?: number;
 }
 
 /** A Redis server or Sentinel the hub is told of. */

@@ -45,6 +45,47 @@ describe('resolveSseOptions', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('fills in the PostgreSQL defaults field by field, and accepts the postgres broker', () => {
+    expect(resolveSseOptions({ jwtSecret: 's' }).postgres).toEqual({
+      connectionString: 'postgres://127.0.0.1:5432/test',
+      schema: 'sse_hub',
+      poolSize: 10,
+    });
+    expect(
+      resolveSseOptions({ jwtSecret: 's', broker: 'postgres', postgres: { schema: 'app_sse', poolSize: undefined } }),
+    ).toMatchObject({
+      broker: 'postgres',
+      postgres: { connectionString: 'postgres://127.0.0.1:5432/test', schema: 'app_sse', poolSize: 10 },
+    });
+  });
+
+  it('lists every PostgreSQL problem, and never echoes the URL', () => {
+    let message = '';
+    try {
+      resolveSseOptions({
+        jwtSecret: 's',
+        broker: 'postgres',
+        postgres: { connectionString: 'mysql://u:hunter2@db/x', schema: 'Bad-Name', poolSize: 0 },
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('postgres.connectionString must be a postgres:// or postgresql:// URL');
+    expect(message).toContain('postgres.schema must be a lowercase identifier');
+    expect(message).toContain('postgres.poolSize must be an integer from 1 to 1000');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('refuses a custom history without a custom transport on PostgreSQL, since one table does both', () => {
+    expect(() =>
+      resolveSseOptions({
+        jwtSecret: 's',
+        broker: 'postgres',
+        adapters: { history: new InMemoryEventHistoryAdapter(10) },
+      }),
+    ).toThrow(/adapters.history and adapters.transport must be given together with broker 'postgres'/);
+  });
+
   it('takes Sentinel or a cluster as the Redis topology, and replicas to wait for', () => {
     const sentinel = { sentinels: [{ host: 's1', port: 26379 }], name: 'hub', password: 'pw' };
     expect(resolveSseOptions({ jwtSecret: 's', broker: 'redis', redis: sentinel, redisMinReplicas: 1 })).toMatchObject({

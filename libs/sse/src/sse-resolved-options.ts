@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import { PUBLIC_KEY_ALGORITHMS, SECRET_ALGORITHMS } from './auth/jwt-algorithms.js';
 import { SseAuthenticator } from './auth/sse-authenticator.js';
 import { publicKeyOf } from './auth/token-verifier.js';
-import type { SseModuleOptions } from './sse-module-options.interface.js';
+import type { SseModuleOptions, SsePostgresOptions } from './sse-module-options.interface.js';
 import { SseOptionsError } from './sse-options.error.js';
 import { redisTopologyProblem } from './redis-topology-option.js';
 
@@ -16,7 +16,8 @@ import { redisTopologyProblem } from './redis-topology-option.js';
  * each object is typed to hold every option.
  */
 export type ResolvedSseOptions = Readonly<
-  Required<Omit<SseModuleOptions, OptionWithoutDefault>> & Pick<SseModuleOptions, OptionWithoutDefault>
+  Required<Omit<SseModuleOptions, OptionWithoutDefault | 'postgres'>> &
+    Pick<SseModuleOptions, OptionWithoutDefault> & { postgres: Readonly<Required<SsePostgresOptions>> }
 >;
 
 /** Token of the `ResolvedSseOptions`. */
@@ -38,7 +39,7 @@ type OptionWithoutDefault =
   | 'redis';
 
 /** The brokers the built-in adapters can use. */
-export const SSE_BROKERS = ['memory', 'redis'] as const;
+export const SSE_BROKERS = ['memory', 'redis', 'postgres'] as const;
 
 /** What can serve `GET /sse` (see `SseModuleOptions.streamEndpoint`). */
 export const SSE_STREAM_ENDPOINTS = ['controller', 'http-server'] as const;
@@ -54,6 +55,8 @@ export const SSE_DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
   /** Namespace of every Redis key the hub uses; instances that share it form one hub. */
   redisKeyPrefix: 'sse-hub',
+  /** CONTRACT: DATABASE_URL default; the schema and pool of the PostgreSQL broker. */
+  postgres: { connectionString: 'postgres://127.0.0.1:5432/test', schema: 'sse_hub', poolSize: 10 },
   /** CONTRACT: REDIS_MIN_REPLICAS default. */
   redisMinReplicas: 0,
   /** CONTRACT: SSE_HEARTBEAT_MS default. */
@@ -97,7 +100,12 @@ export const SSE_DEFAULTS = {
  * @throws SseOptionsError
  */
 export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions {
-  const resolved: ResolvedSseOptions = { ...SSE_DEFAULTS, ...withoutUndefined(options) };
+  const resolved: ResolvedSseOptions = {
+    ...SSE_DEFAULTS,
+    ...withoutUndefined(options),
+    // The one nested option: its fields get their defaults one by one.
+    postgres: { ...SSE_DEFAULTS.postgres, ...withoutUndefined(options.postgres ?? {}) },
+  };
   const problems = (Object.keys(RULES) as (keyof ResolvedSseOptions)[])
     .map((key) => RULES[key](resolved[key], key, resolved))
     .filter((problem): problem is string => problem !== undefined);
@@ -129,6 +137,9 @@ const oneOf =
     allowed.includes(value as string)
       ? undefined
       : `${key} must be one of ${allowed.map((a) => `'${a}'`).join(', ')} (got ${JSON.stringify(value)})`;
+
+/** A schema name that never needs quoting (the same rule as the PostgreSQL adapters'). */
+const POSTGRES_SCHEMA = /^[a-z_][a-z0-9_]{0,39}$/;
 
 /** Characters a key prefix may use: nothing that means something to a Redis glob or a log line. */
 const REDIS_KEY_PREFIX = /^[A-Za-z0-9_\-.:]{1,64}$/;
@@ -204,12 +215,28 @@ const RULES: { readonly [Key in keyof ResolvedSseOptions]-?: Rule } = {
     typeof value === 'string' && REDIS_KEY_PREFIX.test(value)
       ? undefined
       : `redisKeyPrefix must be 1-64 characters of letters, digits and _ - . : (got ${JSON.stringify(value)})`,
-  // With Redis, one stream is both the history and the live feed: an event only reaches other
-  // instances by being appended to it. A custom history with the Redis transport (or the other
-  // way round) would accept events that no instance ever delivers.
+  // The URL is never echoed either. Checked whatever the broker, as the Redis options are.
+  postgres: (value) => {
+    const { connectionString, schema, poolSize } = value as Required<SsePostgresOptions>;
+    const problems = [
+      typeof connectionString === 'string' && isPostgresUrl(connectionString)
+        ? undefined
+        : 'postgres.connectionString must be a postgres:// or postgresql:// URL',
+      typeof schema === 'string' && POSTGRES_SCHEMA.test(schema)
+        ? undefined
+        : `postgres.schema must be a lowercase identifier of at most 40 letters, digits and _ (got ${JSON.stringify(schema)})`,
+      Number.isSafeInteger(poolSize) && poolSize >= 1 && poolSize <= 1_000
+        ? undefined
+        : `postgres.poolSize must be an integer from 1 to 1000 (got ${JSON.stringify(poolSize)})`,
+    ].filter((problem) => problem !== undefined);
+    return problems.length > 0 ? problems.join('; ') : undefined;
+  },
+  // With Redis (or PostgreSQL), one stream (or table) is both the history and the live feed: an
+  // event only reaches other instances by being appended to it. A custom history with the
+  // built-in transport (or the other way round) would accept events no instance ever delivers.
   adapters: (_value, _key, { broker, adapters }) =>
-    broker === 'redis' && adapters && !adapters.history !== !adapters.transport
-      ? "adapters.history and adapters.transport must be given together with broker 'redis'"
+    broker !== 'memory' && adapters && !adapters.history !== !adapters.transport
+      ? `adapters.history and adapters.transport must be given together with broker '${broker}'`
       : undefined,
   heartbeatMs: positiveInteger,
   historySize: positiveInteger,
@@ -269,6 +296,15 @@ function isRedisUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
   } catch {
     return false;
   }

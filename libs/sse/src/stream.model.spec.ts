@@ -3,6 +3,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { ClientId, ClientPrincipal } from './domain/index.js';
 import { SseModule } from './sse.module.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
+import { dropPostgresSchema, SHARED_POSTGRES_URL, uniquePostgresSchema } from '../../../test/helpers/postgres.js';
 import { deleteRedisPrefix, SHARED_REDIS_URL, uniqueRedisPrefix } from '../../../test/helpers/redis.js';
 import type { ConnectionSink } from './application/connection-sink.js';
 import { ConnectionService } from './application/connection.service.js';
@@ -227,6 +228,17 @@ runStreamModel(
     return {
       options: { broker: 'redis', redisUrl: SHARED_REDIS_URL, redisKeyPrefix: prefix },
       cleanUp: () => deleteRedisPrefix(prefix),
+    };
+  },
+  15,
+);
+runStreamModel(
+  'PostgreSQL adapters',
+  () => {
+    const schema = uniquePostgresSchema('model');
+    return {
+      options: { broker: 'postgres', postgres: { connectionString: SHARED_POSTGRES_URL, schema, poolSize: 4 } },
+      cleanUp: () => dropPostgresSchema(schema),
     };
   },
   15,

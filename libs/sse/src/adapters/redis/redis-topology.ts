@@ -61,8 +61,10 @@ export function connectTo(topology: RedisTopology, role: RoleOptions): RedisClie
       password: topology.password,
       sentinelPassword: topology.sentinelPassword,
       db: topology.db,
-      // Hears Sentinel's +switch-master at once instead of finding out from a failed command.
-      failoverDetector: true,
+      // A primary that dies drops the connection, which reconnects through the Sentinels to the
+      // new one; a demoted primary still up answers READONLY, which reconnects too. (ioredis's
+      // failoverDetector would hear +switch-master sooner, but its Sentinel sockets outlive
+      // quit(), so a closed hub would keep its process alive.)
       reconnectOnError: reconnectOnReadOnly,
     });
   }
