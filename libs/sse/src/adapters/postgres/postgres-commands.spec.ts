@@ -117,7 +117,7 @@ describe('PostgreSQL adapters: commands and lifecycle', () => {
     await crashed.registry.connectionOpened(client);
     await b.registry.add(client, [{ topic: parseTopic('t'), since: BEGINNING }]);
     // A crash: the timers stop and the connections go without the instance saying goodbye.
-    (crashed.registry as unknown as { timers: NodeJS.Timeout[] }).timers.forEach(clearInterval);
+    (crashed.registry as unknown as { presence: { timers: NodeJS.Timeout[] } }).presence.timers.forEach(clearInterval);
     await crashed.pg.close();
     const since = Date.now();
     await eventually(async () => (await b.registry.list(client)).length === 0, 'the expiry', 5_000);

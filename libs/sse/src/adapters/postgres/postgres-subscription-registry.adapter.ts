@@ -11,6 +11,7 @@ import {
   type Topic,
   type Unsubscribe,
 } from '../../domain/index.js';
+import { InstancePresence } from '../shared/instance-presence.js';
 import { toBrokerError } from './postgres-broker-error.js';
 import type { PostgresConnections, PostgresLogger } from './postgres-connections.js';
 import type { PostgresHubFeed } from './postgres-hub-feed.js';
@@ -60,14 +61,7 @@ export class PostgresSubscriptionRegistryAdapter implements SubscriptionRegistry
   private readonly gracePeriodMs: number;
   private readonly leaseMs: number;
   private readonly logger: PostgresLogger;
-  /** Open connections per client on this instance. */
-  private readonly local = new Map<ClientId, number>();
-  /** Clients whose presence in the tables may not match `local` (a write failed). */
-  private readonly unsynced = new Set<ClientId>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly stopReconnectListener: () => void;
-  private syncing?: Promise<void>;
-  private sweeping = false;
+  private readonly presence: InstancePresence;
   private closed = false;
 
   constructor(
@@ -79,11 +73,23 @@ export class PostgresSubscriptionRegistryAdapter implements SubscriptionRegistry
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.instanceId = options.instanceId ?? randomUUID();
     this.logger = options.logger ?? new Logger('SsePostgresRegistry');
-    // Expiry shows within a fraction of the grace period (and within a second at most).
-    const sweepEveryMs = Math.min(1_000, Math.max(20, Math.floor(this.gracePeriodMs / 4)));
-    this.every(sweepEveryMs, () => this.sweep());
-    this.every(Math.floor(this.leaseMs / 3), () => this.renew());
-    this.stopReconnectListener = pg.onListening(() => void this.renew());
+    this.presence = new InstancePresence(
+      {
+        opened: (clientId) => this.opened(clientId),
+        closed: (clientId) => this.closedHere(clientId),
+        renew: () => this.renew(),
+        sweep: () => this.sweepOnce(),
+        leave: () => this.leave(),
+      },
+      {
+        gracePeriodMs: this.gracePeriodMs,
+        leaseMs: this.leaseMs,
+        batch: BATCH,
+        syncChunk: SYNC_CHUNK,
+        brokerClosed: () => pg.isClosed,
+        onBrokerBack: (listener) => pg.onListening(listener),
+      },
+    );
   }
 
   /** @throws BrokerUnavailableError, ClosedTransportError */
@@ -107,51 +113,22 @@ export class PostgresSubscriptionRegistryAdapter implements SubscriptionRegistry
   /**
    * Counts the connection here at once, and tells PostgreSQL when it is the client's first on
    * this instance. If it cannot be told, the count stands, this throws, and the presence is
-   * written once PostgreSQL is back.
+   * written once PostgreSQL is back (see InstancePresence).
    * @throws BrokerUnavailableError, ClosedTransportError
    */
   async connectionOpened(clientId: ClientId): Promise<void> {
     this.assertOpen();
-    const count = (this.local.get(clientId) ?? 0) + 1;
-    this.local.set(clientId, count);
-    if (count > 1 && !this.unsynced.has(clientId)) {
-      return;
-    }
-    let known: boolean;
-    try {
-      known = await this.opened(clientId);
-    } catch (error) {
-      this.unsynced.add(clientId);
-      throw error;
-    }
-    if (!known) {
-      // This instance had no lease: a sweeper let go of its clients. Write them all again.
-      this.resyncAll();
-    }
+    await this.presence.connectionOpened(clientId);
   }
 
   /**
    * Uncounts the connection. After the client's last connection here, the grace period starts
-   * unless another instance holds the client. A failed write is retried later rather than
-   * thrown: the connection is gone either way.
+   * unless another instance holds the client. A failed write is retried later.
    * @throws ClosedTransportError
    */
   async connectionClosed(clientId: ClientId): Promise<void> {
     this.assertOpen();
-    const count = this.local.get(clientId) ?? 0;
-    if (count === 0) {
-      return;
-    }
-    if (count > 1) {
-      this.local.set(clientId, count - 1);
-      return;
-    }
-    this.local.delete(clientId);
-    try {
-      await this.closedHere(clientId);
-    } catch {
-      this.unsynced.add(clientId);
-    }
+    await this.presence.connectionClosed(clientId);
   }
 
   /** Changes made through any instance, this one included, in the hub-wide order. */
@@ -170,30 +147,20 @@ export class PostgresSubscriptionRegistryAdapter implements SubscriptionRegistry
       return;
     }
     this.closed = true;
-    this.timers.splice(0).forEach((timer) => clearInterval(timer));
-    this.stopReconnectListener();
-    this.local.clear();
-    this.unsynced.clear();
-    if (this.pg.isClosed) {
-      return;
-    }
-    try {
-      for (let left = 1; left > 0; ) {
-        const [row] = await this.call<{ left: string }>(
-          'instance_leave($1, $2, $3, $4, $5) AS left',
-          [this.instanceId, this.gracePeriodMs, this.pg.channels.feed, BATCH],
-        );
-        left = Number(row?.left ?? 0);
-      }
-    } catch {
-      // PostgreSQL is away: the lease runs out by itself and the clients' grace periods follow.
-    }
+    await this.presence.close();
   }
 
-  private every(ms: number, task: () => Promise<void>): void {
-    const timer = setInterval(() => void task(), ms);
-    timer.unref();
-    this.timers.push(timer);
+  /** Lets go of this instance's clients, a batch at a time. */
+  private async leave(): Promise<void> {
+    for (let left = 1; left > 0; ) {
+      const [row] = await this.call<{ left: string }>('instance_leave($1, $2, $3, $4, $5) AS left', [
+        this.instanceId,
+        this.gracePeriodMs,
+        this.pg.channels.feed,
+        BATCH,
+      ]);
+      left = Number(row?.left ?? 0);
+    }
   }
 
   private async opened(clientId: ClientId): Promise<boolean> {
@@ -215,80 +182,27 @@ export class PostgresSubscriptionRegistryAdapter implements SubscriptionRegistry
     ]);
   }
 
-  /** Settles due expiries and lets go of crashed instances (whichever instance gets there first). */
-  private async sweep(): Promise<void> {
-    if (this.sweeping || this.closed || this.pg.isClosed) {
-      return;
-    }
-    this.sweeping = true;
-    try {
-      // A full batch means more may be waiting; a few rounds per tick keep up with a burst.
-      for (let round = 0; round < 10; round++) {
-        const [row] = await this.call<{ work: string }>('sweep($1, $2, $3, $4, $5) AS work', [
-          this.gracePeriodMs,
-          this.leaseMs,
-          this.pg.channels.feed,
-          BATCH,
-        ]);
-        if (!(Number(row?.work) >= BATCH)) break;
-      }
-    } catch {
-      // PostgreSQL is away; the next tick tries again.
-    } finally {
-      this.sweeping = false;
-    }
+  /** One round of settling due expiries and letting go of crashed instances; how much it did. */
+  private async sweepOnce(): Promise<number> {
+    const [row] = await this.call<{ work: string }>('sweep($1, $2, $3, $4, $5) AS work', [
+      this.gracePeriodMs,
+      this.leaseMs,
+      this.pg.channels.feed,
+      BATCH,
+    ]);
+    return Number(row?.work);
   }
 
-  /** Renews the lease; if it had lapsed and been let go of, writes every local client again. */
-  private async renew(): Promise<void> {
-    if (this.closed || this.pg.isClosed) {
-      return;
-    }
+  /** Renews the lease; false when it had lapsed and been let go of. */
+  private async renew(): Promise<boolean> {
     try {
       const [row] = await this.pg.query<{ known: boolean }>(
         `SELECT ${this.pg.schema}.instance_renew($1, $2) AS known`,
         [this.instanceId, this.leaseMs],
       );
-      if (row?.known !== true) {
-        this.resyncAll();
-      }
-      await this.sync();
-    } catch {
-      // PostgreSQL is away; the next tick or comeback tries again.
-    }
-  }
-
-  private resyncAll(): void {
-    for (const clientId of this.local.keys()) {
-      this.unsynced.add(clientId);
-    }
-    void this.sync().catch(() => undefined);
-  }
-
-  /** Writes the current presence of every unsynced client: opened while counted, else closed. */
-  private sync(): Promise<void> {
-    this.syncing ??= this.syncNow().finally(() => {
-      this.syncing = undefined;
-    });
-    return this.syncing;
-  }
-
-  private async syncNow(): Promise<void> {
-    while (this.unsynced.size > 0 && !this.closed) {
-      const chunk = [...this.unsynced].slice(0, SYNC_CHUNK);
-      chunk.forEach((clientId) => this.unsynced.delete(clientId));
-      const writes = chunk.map((clientId) =>
-        ((this.local.get(clientId) ?? 0) > 0 ? this.opened(clientId) : this.closedHere(clientId)).catch(
-          (error: unknown) => {
-            this.unsynced.add(clientId);
-            throw error;
-          },
-        ),
-      );
-      const results = await Promise.allSettled(writes);
-      if (results.some((result) => result.status === 'rejected')) {
-        return; // PostgreSQL is away again: the next renewal or comeback goes on
-      }
+      return row?.known === true;
+    } catch (error) {
+      throw toBrokerError(error);
     }
   }
 

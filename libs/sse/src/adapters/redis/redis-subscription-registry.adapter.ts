@@ -12,6 +12,7 @@ import {
 import { toBrokerError } from './redis-broker-error.js';
 import type { RedisConnections, RedisLogger } from './redis-connections.js';
 import { decodeSubscriptions } from './redis-entry-codec.js';
+import { InstancePresence } from '../shared/instance-presence.js';
 import type { RedisHubFeed } from './redis-hub-feed.js';
 import type { HubScript, ScriptArgs } from './redis-scripts.js';
 
@@ -65,14 +66,7 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
   private readonly gracePeriodMs: number;
   private readonly leaseMs: number;
   private readonly logger: RedisLogger;
-  /** Open connections per client on this instance. */
-  private readonly local = new Map<ClientId, number>();
-  /** Clients whose presence in Redis may not match `local` (a write failed or was lost). */
-  private readonly unsynced = new Set<ClientId>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly stopReconnectListener: () => void;
-  private syncing?: Promise<void>;
-  private sweeping = false;
+  private readonly presence: InstancePresence;
   private closed = false;
 
   constructor(
@@ -84,11 +78,23 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.instanceId = options.instanceId ?? randomUUID();
     this.logger = options.logger ?? new Logger('SseRedisRegistry');
-    // Expiry shows within a fraction of the grace period (and within a second at most).
-    const sweepEveryMs = Math.min(1_000, Math.max(20, Math.floor(this.gracePeriodMs / 4)));
-    this.every(sweepEveryMs, () => this.sweep());
-    this.every(Math.floor(this.leaseMs / 3), () => this.renew());
-    this.stopReconnectListener = redis.onReconnect(() => void this.renew());
+    this.presence = new InstancePresence(
+      {
+        opened: async (clientId) => Number(await this.runFor('sseConnectionOpened', clientId)) !== 0,
+        closed: async (clientId) => void (await this.runFor('sseConnectionClosed', clientId)),
+        renew: async () => Number(await this.run('sseInstanceRenew', {})) !== 0,
+        sweep: async () => Number(await this.sweepOnce()),
+        leave: () => this.leave(),
+      },
+      {
+        gracePeriodMs: this.gracePeriodMs,
+        leaseMs: this.leaseMs,
+        batch: BATCH,
+        syncChunk: SYNC_CHUNK,
+        brokerClosed: () => redis.isClosed,
+        onBrokerBack: (listener) => redis.onReconnect(listener),
+      },
+    );
   }
 
   /** @throws BrokerUnavailableError, ClosedTransportError */
@@ -110,51 +116,22 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
   /**
    * Counts the connection here at once, and tells Redis when it is the client's first on this
    * instance. If Redis cannot be told, the count stands, this throws, and the presence is written
-   * on reconnect.
+   * on reconnect (see InstancePresence).
    * @throws BrokerUnavailableError, ClosedTransportError
    */
   async connectionOpened(clientId: ClientId): Promise<void> {
     this.assertOpen();
-    const count = (this.local.get(clientId) ?? 0) + 1;
-    this.local.set(clientId, count);
-    if (count > 1 && !this.unsynced.has(clientId)) {
-      return;
-    }
-    let known: unknown;
-    try {
-      known = await this.runFor('sseConnectionOpened', clientId);
-    } catch (error) {
-      this.unsynced.add(clientId);
-      throw error;
-    }
-    if (known === 0) {
-      // This instance had no lease: a sweeper let go of its clients. Write them all again.
-      this.resyncAll();
-    }
+    await this.presence.connectionOpened(clientId);
   }
 
   /**
    * Uncounts the connection. After the client's last connection here, Redis starts the grace
-   * period unless another instance holds the client. A failed write is retried on reconnect
-   * rather than thrown: the connection is gone either way.
+   * period unless another instance holds the client. A failed write is retried on reconnect.
    * @throws ClosedTransportError
    */
   async connectionClosed(clientId: ClientId): Promise<void> {
     this.assertOpen();
-    const count = this.local.get(clientId) ?? 0;
-    if (count === 0) {
-      return;
-    }
-    if (count > 1) {
-      this.local.set(clientId, count - 1);
-      return;
-    }
-    this.local.delete(clientId);
-    try {
-      await this.runFor('sseConnectionClosed', clientId);
-    } catch {
-      this.unsynced.add(clientId);
-    }
+    await this.presence.connectionClosed(clientId);
   }
 
   /** Changes made through any instance, this one included, in the hub-wide order. */
@@ -173,46 +150,15 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
       return;
     }
     this.closed = true;
-    this.timers.splice(0).forEach((timer) => clearInterval(timer));
-    this.stopReconnectListener();
-    this.local.clear();
-    this.unsynced.clear();
-    if (this.redis.isClosed) {
-      return;
-    }
-    try {
-      const ownClients = this.redis.keys.instanceClients(this.instanceId);
-      for (let left = 1; left > 0;) {
-        const batch = await this.redis.publisher.srandmember(ownClients, BATCH);
-        left = Number(await this.run('sseInstanceLeave', {}, batch));
-      }
-    } catch {
-      // Redis is away: the lease runs out by itself and the clients' grace periods follow.
-    }
+    await this.presence.close();
   }
 
-  private every(ms: number, task: () => Promise<void>): void {
-    const timer = setInterval(() => void task(), ms);
-    timer.unref();
-    this.timers.push(timer);
-  }
-
-  /** Settles due expiries and lets go of crashed instances (whichever instance gets there first). */
-  private async sweep(): Promise<void> {
-    if (this.sweeping || this.closed || this.redis.isClosed) {
-      return;
-    }
-    this.sweeping = true;
-    try {
-      // A full batch means more may be waiting; a few rounds per tick keep up with a burst.
-      for (let round = 0; round < 10; round++) {
-        const work = Number(await this.sweepOnce());
-        if (!(work >= BATCH)) break;
-      }
-    } catch {
-      // Redis is away; the next tick tries again.
-    } finally {
-      this.sweeping = false;
+  /** Lets go of this instance's clients, a batch of its client set at a time. */
+  private async leave(): Promise<void> {
+    const ownClients = this.redis.keys.instanceClients(this.instanceId);
+    for (let left = 1; left > 0; ) {
+      const batch = await this.redis.publisher.srandmember(ownClients, BATCH);
+      left = Number(await this.run('sseInstanceLeave', {}, batch));
     }
   }
 
@@ -230,59 +176,6 @@ export class RedisSubscriptionRegistryAdapter implements SubscriptionRegistry {
     const lapsed = oldest[0] ?? '';
     const lapsedClients = lapsed ? await this.redis.publisher.srandmember(instanceClients(lapsed), BATCH) : [];
     return this.run('sseSweep', { lapsed, lapsedCount: lapsedClients.length }, [...lapsedClients, ...due]);
-  }
-
-  /** Renews the lease; if it had lapsed and been let go of, writes every local client again. */
-  private async renew(): Promise<void> {
-    if (this.closed || this.redis.isClosed) {
-      return;
-    }
-    try {
-      if (Number(await this.run('sseInstanceRenew', {})) === 0) {
-        this.resyncAll();
-      }
-      await this.sync();
-    } catch {
-      // Redis is away; the next tick or reconnect tries again.
-    }
-  }
-
-  private resyncAll(): void {
-    for (const clientId of this.local.keys()) {
-      this.unsynced.add(clientId);
-    }
-    void this.sync().catch(() => undefined);
-  }
-
-  /** Writes the current presence of every unsynced client: opened while counted, else closed. */
-  private sync(): Promise<void> {
-    // Cleared in a `finally` callback, which always runs later than this assignment.
-    this.syncing ??= this.syncNow().finally(() => {
-      this.syncing = undefined;
-    });
-    return this.syncing;
-  }
-
-  private async syncNow(): Promise<void> {
-    while (this.unsynced.size > 0 && !this.closed) {
-      const chunk = [...this.unsynced].slice(0, SYNC_CHUNK);
-      chunk.forEach((clientId) => this.unsynced.delete(clientId));
-      // Each script is sent in the same tick as its count is read, so a later open or close of
-      // the same client is written after it, and the last write wins.
-      const writes = chunk.map((clientId) =>
-        this.runFor(
-          (this.local.get(clientId) ?? 0) > 0 ? 'sseConnectionOpened' : 'sseConnectionClosed',
-          clientId,
-        ).catch((error: unknown) => {
-          this.unsynced.add(clientId);
-          throw error;
-        }),
-      );
-      const results = await Promise.allSettled(writes);
-      if (results.some((result) => result.status === 'rejected')) {
-        return; // Redis is away again: the next renewal or reconnect goes on
-      }
-    }
   }
 
   /** Runs a script about one client; `rest` is its list (topics, topic/since pairs). */
