@@ -1,17 +1,13 @@
 import { Logger } from '@nestjs/common';
+import { afterWrites, delay, FeedDelivery } from '../shared/feed-delivery.js';
 import {
   BEGINNING,
   compareEventIds,
   type EventId,
-  type HubEvent,
   type HubEventHandler,
-  type SubscriptionChange,
   type SubscriptionChangeHandler,
   type Unsubscribe,
 } from '../../domain/index.js';
-// The Redis codec's checks are the broker-neutral part (a row is decoded as a stream entry of
-// the same fields); it imports nothing of ioredis.
-import { decodeChange, decodeEvent, type StreamEntry } from '../redis/redis-entry-codec.js';
 import { toBrokerError } from './postgres-broker-error.js';
 import type { PostgresConnections, PostgresLogger } from './postgres-connections.js';
 import { fromStoredId, toStoredId } from './postgres-ids.js';
@@ -48,13 +44,10 @@ interface FeedRow {
  * @internal
  */
 export class PostgresHubFeed {
-  private readonly eventHandlers = new Set<HubEventHandler>();
-  private readonly changeHandlers = new Set<SubscriptionChangeHandler>();
+  private readonly delivery: FeedDelivery;
   private readonly logger: PostgresLogger;
   private position?: EventId;
   private starting?: Promise<EventId>;
-  /** The newest id this process has read or been handed: a floor for ids it asks for. */
-  private newest: EventId = BEGINNING;
   private wanted = false;
   private reading?: Promise<void>;
   private started = false;
@@ -66,11 +59,12 @@ export class PostgresHubFeed {
     logger?: PostgresLogger,
   ) {
     this.logger = logger ?? new Logger('SsePostgresFeed');
+    this.delivery = new FeedDelivery(this.logger);
   }
 
   /** The newest id this process knows of, in its stored form: ids it asks for come after it. */
   get floor(): string {
-    return toStoredId(this.newest);
+    return toStoredId(this.delivery.newest);
   }
 
   get isStarted(): boolean {
@@ -103,26 +97,21 @@ export class PostgresHubFeed {
 
   /** Notes an id this process was handed by a statement (it may not have been read yet). */
   noteIssued(id: EventId): void {
-    if (compareEventIds(id, this.newest) > 0) {
-      this.newest = id;
-    }
+    this.delivery.noteIssued(id);
   }
 
   onEvent(handler: HubEventHandler): Unsubscribe {
-    this.eventHandlers.add(handler);
-    return () => this.eventHandlers.delete(handler);
+    return this.delivery.onEvent(handler);
   }
 
   onChange(handler: SubscriptionChangeHandler): Unsubscribe {
-    this.changeHandlers.add(handler);
-    return () => this.changeHandlers.delete(handler);
+    return this.delivery.onChange(handler);
   }
 
   close(): void {
     this.closed = true;
     this.stops.splice(0).forEach((stop) => stop());
-    this.eventHandlers.clear();
-    this.changeHandlers.clear();
+    this.delivery.clear();
   }
 
   private async readStartPosition(): Promise<EventId> {
@@ -202,42 +191,15 @@ export class PostgresHubFeed {
           ['data', row.data],
         ]);
         if (row.trace !== null) fields.set('trace', row.trace);
-        const event = this.decode({ id, fields }, decodeEvent, 'event');
-        if (event) this.dispatch<HubEvent>(this.eventHandlers, event);
+        this.delivery.deliverEvent({ id, fields });
       } else {
         const fields = new Map([
           ['kind', row.a],
           ['client', row.b],
           ['data', row.data],
         ]);
-        const change = this.decode({ id, fields }, decodeChange, 'subscription change');
-        if (change) this.dispatch<SubscriptionChange>(this.changeHandlers, change);
-      }
-    }
-  }
-
-  /** A row the hub cannot read is skipped (and logged), never allowed to stop the feed. */
-  private decode<T>(entry: StreamEntry, decode: (entry: StreamEntry) => T, what: string): T | undefined {
-    try {
-      return decode(entry);
-    } catch (error) {
-      this.logger.warn(`Skipped ${what} ${entry.id}: ${String(error)}`);
-      return undefined;
-    }
-  }
-
-  private dispatch<T>(handlers: ReadonlySet<(value: T) => void>, value: T): void {
-    for (const handler of handlers) {
-      try {
-        handler(value);
-      } catch (error) {
-        this.logger.warn(`A handler failed on ${String(error)}`);
+        this.delivery.deliverChange({ id, fields });
       }
     }
   }
 }
-
-const afterWrites = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-const delay = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms).unref());

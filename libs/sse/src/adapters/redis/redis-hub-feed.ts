@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { afterWrites, delay, FeedDelivery } from '../shared/feed-delivery.js';
 import {
   BEGINNING,
   compareEventIds,
   type EventId,
-  type HubEvent,
   type HubEventHandler,
-  type SubscriptionChange,
   type SubscriptionChangeHandler,
   type Unsubscribe,
 } from '../../domain/index.js';
@@ -13,8 +12,6 @@ import { toBrokerError } from './redis-broker-error.js';
 import type { RedisConnections, RedisLogger } from './redis-connections.js';
 import { READ_BLOCK_MS } from './redis-connections.js';
 import {
-  decodeChange,
-  decodeEvent,
   decodeStreamsRead,
   optionalEventId,
   type StreamEntry,
@@ -47,13 +44,10 @@ interface Position {
  * @internal
  */
 export class RedisHubFeed {
-  private readonly eventHandlers = new Set<HubEventHandler>();
-  private readonly changeHandlers = new Set<SubscriptionChangeHandler>();
+  private readonly delivery: FeedDelivery;
   private readonly logger: RedisLogger;
   private position?: Position;
   private starting?: Promise<Position>;
-  /** The newest id this process has read or been handed: a floor for ids it asks Redis for. */
-  private newest: EventId = BEGINNING;
   private running?: Promise<void>;
   private closed = false;
 
@@ -62,11 +56,12 @@ export class RedisHubFeed {
     logger?: RedisLogger,
   ) {
     this.logger = logger ?? new Logger('SseRedisFeed');
+    this.delivery = new FeedDelivery(this.logger);
   }
 
   /** The newest id this process knows of; scripts never hand out an id at or below it. */
   get floor(): EventId {
-    return this.newest;
+    return this.delivery.newest;
   }
 
   /** Whether the loop's start position is fixed (see `ensureStarted`). */
@@ -96,26 +91,21 @@ export class RedisHubFeed {
 
   /** Notes an id this process was handed by a script (it may not have been read yet). */
   noteIssued(id: EventId): void {
-    if (compareEventIds(id, this.newest) > 0) {
-      this.newest = id;
-    }
+    this.delivery.noteIssued(id);
   }
 
   onEvent(handler: HubEventHandler): Unsubscribe {
-    this.eventHandlers.add(handler);
-    return () => this.eventHandlers.delete(handler);
+    return this.delivery.onEvent(handler);
   }
 
   onChange(handler: SubscriptionChangeHandler): Unsubscribe {
-    this.changeHandlers.add(handler);
-    return () => this.changeHandlers.delete(handler);
+    return this.delivery.onChange(handler);
   }
 
   /** Stops handing entries over; the pending read ends when the connections close. */
   close(): void {
     this.closed = true;
-    this.eventHandlers.clear();
-    this.changeHandlers.clear();
+    this.delivery.clear();
   }
 
   private async readStartPosition(): Promise<Position> {
@@ -212,56 +202,13 @@ export class RedisHubFeed {
       if (takeEvent) {
         e++;
         position.events = next.id;
-        this.deliverEvent(next);
+        this.delivery.deliverEvent(next);
       } else {
         c++;
         position.changes = next.id;
-        this.deliverChange(next);
+        this.delivery.deliverChange(next);
       }
       this.noteIssued(next.id);
     }
   }
-
-  private deliverEvent(entry: StreamEntry): void {
-    const event = this.decode(entry, decodeEvent, 'event');
-    if (event) {
-      this.dispatch<HubEvent>(this.eventHandlers, event);
-    }
-  }
-
-  private deliverChange(entry: StreamEntry): void {
-    const change = this.decode(entry, decodeChange, 'subscription change');
-    if (change) {
-      this.dispatch<SubscriptionChange>(this.changeHandlers, change);
-    }
-  }
-
-  /** An entry the hub cannot read is skipped (and logged), never allowed to stop the loop. */
-  private decode<T>(
-    entry: StreamEntry,
-    decode: (entry: StreamEntry) => T,
-    what: string,
-  ): T | undefined {
-    try {
-      return decode(entry);
-    } catch (error) {
-      this.logger.warn(`Skipped ${what} ${entry.id}: ${String(error)}`);
-      return undefined;
-    }
-  }
-
-  private dispatch<T>(handlers: ReadonlySet<(value: T) => void>, value: T): void {
-    for (const handler of handlers) {
-      try {
-        handler(value);
-      } catch (error) {
-        this.logger.warn(`A handler failed on ${String(error)}`);
-      }
-    }
-  }
 }
-
-const afterWrites = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-const delay = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms).unref());
