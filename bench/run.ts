@@ -7,7 +7,9 @@
  *                        and the highest sustained publish rate through the broker
  *   --broker postgres    the same on PostgreSQL (SSE_BROKER=postgres), with the Redis figures
  *                        measured in the same run next to it
- *   --targets a,b        hub,hub-traced,consumer,node-http,nest-sse (default: all; hub-traced = the hub
+ *   --targets a,b        hub,hub-traced,consumer,hub-memory,node-http,nest-sse (default: all but
+ *                        hub-memory, which a run on a shared broker adds for its sustained scenario;
+ *                        hub-traced = the hub
  *                        with an OpenTelemetry SDK registered; consumer = an app on the module's defaults)
  *   --only a,b           idle,heap,fanout,targeted,sustained,redis (default: all that apply)
  *   --cpu-prof           run the hub under node --cpu-prof and summarise where its time goes
@@ -84,6 +86,8 @@ interface Options {
   readonly quick: boolean;
   readonly broker: 'memory' | SharedBroker;
   readonly targets: TargetKey[];
+  /** hub-memory was added for the broker comparison: it runs the sustained scenario only. */
+  readonly memoryComparisonOnly: boolean;
   readonly only: Set<Scenario>;
   readonly cpuProf: boolean;
 }
@@ -106,10 +110,15 @@ function parseOptions(argv: string[]): Options {
   if (broker !== 'memory' && broker !== 'redis' && broker !== 'postgres')
     throw new Error('--broker is memory, redis or postgres');
   const keys = Object.keys(TARGETS) as TargetKey[];
+  const targets = list('--targets', keys, keys.filter((key) => key !== 'hub-memory'));
+  // On a shared broker the hub is also compared with itself on the in-memory broker, in the
+  // same run (its sustained delivery only, unless hub-memory is asked for by name).
+  const comparedWithMemory = broker !== 'memory' && targets.includes('hub') && !targets.includes('hub-memory');
   return {
     quick: argv.includes('--quick'),
     broker,
-    targets: list('--targets', keys, keys),
+    targets: comparedWithMemory ? [...targets, 'hub-memory'] : targets,
+    memoryComparisonOnly: comparedWithMemory,
     only: new Set(list('--only', ALL_SCENARIOS, ALL_SCENARIOS)),
     cpuProf: argv.includes('--cpu-prof'),
   };
@@ -129,6 +138,8 @@ interface Sizes {
     factor: number;
     stepMs: number;
     maxSteps: number;
+    /** Rates tried between the last held and the first not held (see `sustainedSuite`). */
+    refineSteps: number;
     p99LimitMs: number;
   };
   readonly settleMs: number;
@@ -150,6 +161,7 @@ const FULL: Sizes = {
     factor: 1.3,
     stepMs: 4000,
     maxSteps: 24,
+    refineSteps: 2,
     p99LimitMs: 100,
   },
   settleMs: 2000,
@@ -170,6 +182,7 @@ const QUICK: Sizes = {
     factor: 2,
     stepMs: 1500,
     maxSteps: 5,
+    refineSteps: 1,
     p99LimitMs: 100,
   },
   settleMs: 500,
@@ -222,7 +235,7 @@ class Bench {
       port: await freePort(),
       cpu: SERVER_CPU,
       name,
-      extraEnv: spec.key.startsWith('hub') ? { ...this.hubEnv, ...extraEnv } : extraEnv,
+      extraEnv: HUB_TARGETS.includes(spec.key) ? { ...this.hubEnv, ...extraEnv } : extraEnv,
       nodeArgs: [...nodeArgs, ...(profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     });
   }
@@ -645,7 +658,12 @@ class Bench {
           };
   }
 
-  /** Broadcasts at 1k connections, stepping the rate up until p99 passes the limit. */
+  /**
+   * Broadcasts at 1k connections, stepping the rate up by `factor` until a step is not held (p99
+   * past the limit, the server behind, or connections dropped), then narrowing the gap between the
+   * last rate held and the first not held with `refineSteps` geometric midpoints, so two targets'
+   * figures compare to a few percent rather than to one factor step.
+   */
   async sustainedSuite(spec: TargetSpec, results: TargetResults): Promise<void> {
     if (!this.options.only.has('sustained')) return;
     const cfg = this.sizes.sustained;
@@ -654,92 +672,107 @@ class Bench {
       await this.open(server.port, 0, cfg.connections);
       await sleep(500);
       const steps: SustainedStepResult[] = [];
-      let rate = cfg.startRate;
-      let stopReason = `reached the last step (${cfg.maxSteps})`;
-      // A step that fails without dropping anyone is run once more: on a shared machine one burst
-      // of someone else's work can push a p99 over the limit.
-      let retrying = false;
-      for (let step = 0; step < cfg.maxSteps;) {
-        const perSecond = Math.round(rate);
-        const m = await this.measure(
-          server,
-          (phase) =>
-            this.publisher.call<PublishReport>(
-              'rate',
-              {
-                port: server.port,
-                token: this.pubToken,
-                phase,
-                path: '/notifications/broadcast',
-                perSecond,
-                durationMs: cfg.stepMs,
-                maxInFlight: 64,
-              },
-              cfg.stepMs + 60_000,
-            ),
-          (published) => ({ kind: 'broadcast', count: published.sent }),
-          30_000,
-          { allowServerDrops: true },
-        );
-        const deliveries = m.report.received;
-        const result: SustainedStepResult = {
-          broadcastsPerSec: perSecond,
-          achievedPerSec: (m.published.sent / m.publishMs) * 1000,
-          deliveriesPerSec: (deliveries / m.publishMs) * 1000,
-          behind: m.published.behind,
-          ...m.latency,
-          cpuUsPerDelivery: m.serverCpuUs / Math.max(1, deliveries),
-          serverBusyPct: m.serverBusyPct,
-          loadBusyPct: m.loadBusyPct,
-          closedByServer: m.report.closedByServer,
-          othersCpu0Pct: m.othersCpu0Pct,
-          othersCpu1Pct: m.othersCpu1Pct,
-          attempt: retrying ? 2 : 1,
-          held: false,
-        };
-        const why: string[] = [];
-        if (m.published.behind > 0)
-          why.push(`the server fell behind (${m.published.behind} sends still due)`);
-        if (m.latency.p99Ms > cfg.p99LimitMs)
-          why.push(`p99 ${m.latency.p99Ms.toFixed(1)} ms > ${cfg.p99LimitMs} ms`);
-        if (m.report.closedByServer > 0) {
-          why.push(
-            `${m.report.closedByServer} connections dropped by the server as too slow (${m.report.lostToClosed} events not delivered to them)`,
-          );
-        }
-        result.held = why.length === 0;
-        steps.push(result);
-        console.log(
-          `  ${spec.label}: ${perSecond} broadcasts/s -> ${fmtInt(result.deliveriesPerSec)} deliveries/s, ` +
-            `p99 ${result.p99Ms.toFixed(1)} ms, CPU: server ${result.serverBusyPct.toFixed(0)}%, load ${result.loadBusyPct.toFixed(0)}%, ` +
-            `others ${result.othersCpu0Pct.toFixed(0)}%/${result.othersCpu1Pct.toFixed(0)}% of core 0/1` +
-            (result.held ? '' : `  (not held: ${why.join('; ')})`),
-        );
-        if (!result.held && !retrying && m.report.closedByServer === 0) {
-          retrying = true;
-          console.log(`  ${spec.label}: running ${perSecond} broadcasts/s once more`);
-          await sleep(1000);
-          continue;
-        }
-        retrying = false;
-        if (!result.held) {
-          stopReason = why.join('; ');
-          break;
-        }
-        rate *= cfg.factor;
-        step++;
+      let held: SustainedStepResult | undefined;
+      let notHeld: { rate: number; why: string } | undefined;
+      for (let rate = cfg.startRate, step = 0; step < cfg.maxSteps && !notHeld; rate *= cfg.factor, step++) {
+        const result = await this.sustainedStep(server, spec, Math.round(rate), steps);
+        if (result.held) held = result;
+        else notHeld = { rate: result.broadcastsPerSec, why: result.why };
         await sleep(300);
       }
-      const held = steps.filter((s) => s.held);
+      for (let refine = 0; refine < cfg.refineSteps && held && notHeld; refine++) {
+        const rate = Math.round(Math.sqrt(held.broadcastsPerSec * notHeld.rate));
+        if (rate <= held.broadcastsPerSec || rate >= notHeld.rate) break;
+        const result = await this.sustainedStep(server, spec, rate, steps);
+        if (result.held) held = result;
+        else notHeld = { rate, why: result.why };
+        await sleep(300);
+      }
       results.sustained = {
         connections: cfg.connections,
         steps,
-        best: held.length ? held[held.length - 1] : undefined,
-        stopReason,
+        best: held,
+        stopReason: notHeld
+          ? `${notHeld.rate} broadcasts/s not held: ${notHeld.why}`
+          : `reached the last step (${cfg.maxSteps})`,
       };
     } finally {
       await this.closeAll();
       await this.stopServer(server, spec);
+    }
+  }
+
+  /**
+   * One rate for `stepMs`; held when the server kept up, p99 stayed under the limit and nobody
+   * was dropped. A step that fails without dropping anyone is run once more: on a shared machine
+   * one burst of someone else's work can push a p99 over the limit.
+   */
+  private async sustainedStep(
+    server: ServerProcess,
+    spec: TargetSpec,
+    perSecond: number,
+    steps: SustainedStepResult[],
+  ): Promise<SustainedStepResult & { why: string }> {
+    const cfg = this.sizes.sustained;
+    for (let attempt = 1; ; attempt++) {
+      const m = await this.measure(
+        server,
+        (phase) =>
+          this.publisher.call<PublishReport>(
+            'rate',
+            {
+              port: server.port,
+              token: this.pubToken,
+              phase,
+              path: '/notifications/broadcast',
+              perSecond,
+              durationMs: cfg.stepMs,
+              maxInFlight: 64,
+            },
+            cfg.stepMs + 60_000,
+          ),
+        (published) => ({ kind: 'broadcast', count: published.sent }),
+        30_000,
+        { allowServerDrops: true },
+      );
+      const deliveries = m.report.received;
+      const why: string[] = [];
+      if (m.published.behind > 0) why.push(`the server fell behind (${m.published.behind} sends still due)`);
+      if (m.latency.p99Ms > cfg.p99LimitMs) why.push(`p99 ${m.latency.p99Ms.toFixed(1)} ms > ${cfg.p99LimitMs} ms`);
+      if (m.report.closedByServer > 0) {
+        why.push(
+          `${m.report.closedByServer} connections dropped by the server as too slow (${m.report.lostToClosed} events not delivered to them)`,
+        );
+      }
+      const result: SustainedStepResult = {
+        broadcastsPerSec: perSecond,
+        achievedPerSec: (m.published.sent / m.publishMs) * 1000,
+        deliveriesPerSec: (deliveries / m.publishMs) * 1000,
+        behind: m.published.behind,
+        ...m.latency,
+        cpuUsPerDelivery: m.serverCpuUs / Math.max(1, deliveries),
+        eventsPerSocketRead: deliveries / Math.max(1, m.report.socketReads),
+        serverBusyPct: m.serverBusyPct,
+        loadBusyPct: m.loadBusyPct,
+        closedByServer: m.report.closedByServer,
+        othersCpu0Pct: m.othersCpu0Pct,
+        othersCpu1Pct: m.othersCpu1Pct,
+        attempt,
+        held: why.length === 0,
+      };
+      steps.push(result);
+      console.log(
+        `  ${spec.label}: ${perSecond} broadcasts/s -> ${fmtInt(result.deliveriesPerSec)} deliveries/s, ` +
+          `p99 ${result.p99Ms.toFixed(1)} ms, CPU: server ${result.serverBusyPct.toFixed(0)}%, load ${result.loadBusyPct.toFixed(0)}%, ` +
+          `others ${result.othersCpu0Pct.toFixed(0)}%/${result.othersCpu1Pct.toFixed(0)}% of core 0/1, ` +
+          `${result.eventsPerSocketRead.toFixed(2)} events per socket read` +
+          (result.held ? '' : `  (not held: ${why.join('; ')})`),
+      );
+      if (result.held || attempt === 2 || m.report.closedByServer > 0) {
+        return { ...result, why: why.join('; ') };
+      }
+      console.log(`  ${spec.label}: running ${perSecond} broadcasts/s once more`);
+      await sleep(1000);
     }
   }
 
@@ -999,6 +1032,7 @@ function mergeReports(reports: PhaseReport[]): PhaseReport {
     missing: sum('missing'),
     duplicates: sum('duplicates'),
     stray: sum('stray'),
+    socketReads: sum('socketReads'),
     closedByServer: sum('closedByServer'),
     lostToClosed: sum('lostToClosed'),
     incomplete: sum('incomplete'),
@@ -1123,7 +1157,11 @@ async function main(): Promise<number> {
       const target: TargetResults = { label, idle: [], fanout: [] };
       results.targets[key] = target;
       console.log(`\n== ${label}`);
-      for (const suite of [bench.idleSuite, bench.heapSuite, bench.deliverySuite, bench.sustainedSuite]) {
+      const suites =
+        key === 'hub-memory' && options.memoryComparisonOnly
+          ? [bench.sustainedSuite]
+          : [bench.idleSuite, bench.heapSuite, bench.deliverySuite, bench.sustainedSuite];
+      for (const suite of suites) {
         try {
           await suite.call(bench, spec, target);
         } catch (error) {

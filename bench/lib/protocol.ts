@@ -121,6 +121,8 @@ export interface PhaseReport {
   readonly duplicates: number;
   /** Events of another phase, or with unreadable data. */
   readonly stray: number;
+  /** Socket reads on the connections during the phase (a read can carry several events). */
+  readonly socketReads: number;
   /** Connections the server closed during the phase (a hub drops clients that fall behind). */
   readonly closedByServer: number;
   /** Events expected by connections that the server closed. */

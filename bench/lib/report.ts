@@ -52,6 +52,8 @@ export interface SustainedStepResult extends LatencySummary, Interference {
   deliveriesPerSec: number;
   behind: number;
   cpuUsPerDelivery: number;
+  /** Deliveries per socket read on the clients: how many events one write carried, on average. */
+  eventsPerSocketRead: number;
   serverBusyPct: number;
   loadBusyPct: number;
   closedByServer: number;
@@ -230,6 +232,11 @@ function rows(results: BenchResults): Row[] {
       name: `sustained ${c}: CPU/delivery`,
       get: (t) => t.sustained?.best?.cpuUsPerDelivery,
       format: us,
+    });
+    out.push({
+      name: `sustained ${c}: events per socket read`,
+      get: (t) => t.sustained?.best?.eventsPerSocketRead,
+      format: (value) => value.toFixed(2),
     });
   }
   const targetedClients = all.find((t) => t.targeted)?.targeted?.clients;

@@ -7,9 +7,10 @@ import { BENCH_SECRET } from './protocol.js';
 /**
  * The servers the harness measures, built into dist/: the reference app (`hub`), the same with an
  * OpenTelemetry SDK registered (`hub-traced`), an app on the module's defaults (`consumer`), and
- * the two baselines.
+ * the baselines: the two outside the hub, and the reference app on the in-memory broker
+ * (`hub-memory`), the one a hub on a shared broker is compared with.
  */
-export type TargetKey = 'hub' | 'hub-traced' | 'consumer' | 'node-http' | 'nest-sse';
+export type TargetKey = 'hub' | 'hub-traced' | 'consumer' | 'hub-memory' | 'node-http' | 'nest-sse';
 
 /** The targets that are the hub (their ratios to the baselines are reported); the rest are baselines. */
 export const HUB_TARGETS: readonly TargetKey[] = ['hub', 'hub-traced', 'consumer'];
@@ -63,6 +64,14 @@ export const TARGETS: Record<TargetKey, TargetSpec> = {
     label: 'app on defaults',
     script: resolve(root, 'dist/bench/apps/default-consumer.js'),
     env: COMMON_ENV,
+  },
+  // The reference app on the in-memory broker whatever `--broker` says: with `--broker redis`
+  // the hub's figures are reported against it too (the cost of the broker, in one run).
+  'hub-memory': {
+    key: 'hub-memory',
+    label: 'hub (memory)',
+    script: resolve(root, 'dist/src/main.js'),
+    env: { ...HUB_ENV, SSE_BROKER: 'memory' },
   },
   'node-http': {
     key: 'node-http',

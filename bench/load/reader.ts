@@ -29,6 +29,8 @@ const latency = new Histogram();
 /** Per sequence number: the latest arrival (µs after publishing) over this reader's connections. */
 let lastArrivalUs: number[] = [];
 let stray = 0;
+/** Socket reads (data chunks) on every connection this phase: deliveries per read shows batching. */
+let socketReads = 0;
 const examples: string[] = [];
 const connections = new Map<number, Connection>();
 
@@ -85,6 +87,7 @@ class Connection implements SseHandlers {
     });
     this.socket.on('data', (chunk: Buffer) => {
       arrivedAtUs = nowUs();
+      socketReads++;
       this.parser.push(chunk);
     });
     this.socket.on('error', (error) => {
@@ -244,6 +247,7 @@ function beginPhase({ phase: next }: { phase: number }): void {
   latency.reset();
   lastArrivalUs = [];
   stray = 0;
+  socketReads = 0;
   examples.length = 0;
   for (const connection of connections.values()) {
     connection.resetPhase();
@@ -319,6 +323,7 @@ async function endPhase(args: EndPhaseArgs): Promise<PhaseReport> {
     missing,
     duplicates,
     stray,
+    socketReads,
     closedByServer,
     lostToClosed,
     incomplete,

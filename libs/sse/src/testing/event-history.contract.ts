@@ -265,6 +265,26 @@ export function eventHistoryContract(name: string, createHub: EventHistoryHubFac
         expect(ids(page.events)).toEqual([id]);
       });
 
+      it('gives appends started in one turn ids in the order they were started, keyed or not, and a key repeated within them appends once', async () => {
+        const fixture = await open();
+        const history = await fixture.instance();
+        if (!history.appendOnce) return;
+        const k = key('turn');
+        const outcomes = await Promise.all(
+          Array.from({ length: 12 }, (_, n): Promise<EventId> =>
+            n % 3 === 0
+              ? onceOf(history)(draft(n), k, 60_000).then((once) => ('appended' in once ? once.appended.id : once.repeatOf))
+              : history.append(draft(n)).then((event) => event.id),
+          ),
+        );
+        const [first, ...rest] = outcomes.filter((_, n) => n % 3 === 0);
+        expect(rest).toEqual([first, first, first]);
+        const distinct = outcomes.filter((id, n) => n === 0 || id !== first);
+        expect(distinct).toEqual([...distinct].sort(byId));
+        const page = await history.readAfter(BEGINNING, 100);
+        expect(ids(page.events)).toEqual(distinct);
+      });
+
       it('forgets a key once its window has passed', async () => {
         const fixture = await open();
         const history = await fixture.instance();

@@ -17,10 +17,21 @@ import {
   type Unsubscribe,
 } from '../../domain/index.js';
 import { decodeEvent, encodeEvent } from '../redis/redis-entry-codec.js';
+import { TurnBatch } from '../shared/turn-batch.js';
 import { toBrokerError } from './postgres-broker-error.js';
 import type { PostgresConnections } from './postgres-connections.js';
 import type { PostgresHubFeed } from './postgres-hub-feed.js';
 import { fromStoredId, optionalStoredId, toStoredId } from './postgres-ids.js';
+
+/** Appends per statement at most: a bound on one transaction's size and lock time. */
+const MAX_APPENDS_PER_STATEMENT = 256;
+
+/** An append waiting for the end of the turn. */
+interface QueuedAppend {
+  readonly draft: EventDraft;
+  readonly key: string | null;
+  readonly windowMs: number;
+}
 
 /** How long a health check's `SELECT 1` may take. */
 const HEALTH_TIMEOUT_MS = 1_500;
@@ -51,6 +62,11 @@ interface PageRow {
  */
 export class PostgresEventStreamAdapter implements EventHistory, EventTransport, TransportHealth {
   private closed = false;
+  /** The appends of a turn of the event loop go to the database in one statement. */
+  private readonly appends = new TurnBatch<QueuedAppend, OnceAppended>(
+    (batch) => this.appendBatch(batch),
+    MAX_APPENDS_PER_STATEMENT,
+  );
 
   constructor(
     private readonly pg: PostgresConnections,
@@ -78,33 +94,50 @@ export class PostgresEventStreamAdapter implements EventHistory, EventTransport,
 
   private async appendWith(draft: EventDraft, key: string | null, windowMs: number): Promise<OnceAppended> {
     this.assertOpen();
-    const [type, target, data, traceContext] = encodeEvent(draft);
-    let row: { out_id: string; out_repeated: boolean } | undefined;
+    return this.appends.add({ draft, key, windowMs });
+  }
+
+  /**
+   * The appends of one turn (see `TurnBatch`) in one statement, so one transaction and one commit:
+   * the `append` function once per event, in the batch's order (a nested loop over the ordered
+   * list calls it row by row; each call takes the hub lock, which its transaction already holds
+   * after the first).
+   */
+  private async appendBatch(batch: QueuedAppend[]): Promise<OnceAppended[]> {
+    const columns: [string[], string[], string[], (string | null)[], (string | null)[], number[]] = [[], [], [], [], [], []];
+    for (const { draft, key, windowMs } of batch) {
+      const [type, target, data, traceContext] = encodeEvent(draft);
+      columns[0].push(type);
+      columns[1].push(target);
+      columns[2].push(data);
+      columns[3].push(traceContext === '' ? null : traceContext);
+      columns[4].push(key);
+      columns[5].push(windowMs);
+    }
+    let rows: { out_id: string; out_repeated: boolean }[];
     try {
+      this.assertOpen();
       await this.feed.ensureStarted();
-      [row] = await this.pg.query<{ out_id: string; out_repeated: boolean }>(
-        `SELECT out_id, out_repeated FROM ${this.pg.schema}.append($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          this.feed.floor,
-          this.historySize,
-          type,
-          target,
-          data,
-          traceContext === '' ? null : traceContext,
-          key,
-          windowMs,
-          this.pg.channels.feed,
-        ],
+      const s = this.pg.schema;
+      rows = await this.pg.query<{ out_id: string; out_repeated: boolean }>(
+        `SELECT a.out_id, a.out_repeated
+           FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+                WITH ORDINALITY AS u(type, target, data, trace, key, window_ms, n)
+          CROSS JOIN LATERAL ${s}.append($1, $2, u.type, u.target, u.data, u.trace, u.key, u.window_ms, $9) a
+          ORDER BY u.n`,
+        [this.feed.floor, this.historySize, ...columns, this.pg.channels.feed],
       );
     } catch (error) {
-      throw toBrokerError(error);
+      throw error instanceof ClosedTransportError ? error : toBrokerError(error);
     }
-    if (!row) {
-      throw toBrokerError(new Error('no id'));
+    if (rows.length !== batch.length) {
+      throw toBrokerError(new Error(`an append of ${batch.length} events was answered with ${rows.length}`));
     }
-    const id = fromStoredId(row.out_id);
-    this.feed.noteIssued(id);
-    return row.out_repeated ? { repeatOf: id } : { appended: { ...draft, id } };
+    return batch.map(({ draft }, index) => {
+      const id = fromStoredId(rows[index].out_id);
+      this.feed.noteIssued(id);
+      return rows[index].out_repeated ? { repeatOf: id } : { appended: { ...draft, id } };
+    });
   }
 
   /**

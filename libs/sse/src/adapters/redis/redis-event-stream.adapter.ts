@@ -16,6 +16,7 @@ import {
   type TransportHealth,
   type Unsubscribe,
 } from '../../domain/index.js';
+import { TurnBatch } from '../shared/turn-batch.js';
 import { toBrokerError } from './redis-broker-error.js';
 import type { RedisConnections } from './redis-connections.js';
 import {
@@ -28,6 +29,15 @@ import {
   type StreamEntry,
 } from './redis-entry-codec.js';
 import type { RedisHubFeed } from './redis-hub-feed.js';
+
+/** Appends per APPEND call at most: a bound on one script's arguments and run time. */
+const MAX_APPENDS_PER_CALL = 256;
+
+/** An append waiting for the end of the turn, with its encoded fields (`APPEND_FIELDS`). */
+interface QueuedAppend {
+  readonly draft: EventDraft;
+  readonly fields: string[];
+}
 
 /**
  * History and transport in one Redis stream, the way Mercure's BoltTransport keeps both in one
@@ -45,6 +55,11 @@ import type { RedisHubFeed } from './redis-hub-feed.js';
  */
 export class RedisEventStreamAdapter implements EventHistory, EventTransport, TransportHealth {
   private closed = false;
+  /** The appends of a turn of the event loop go to Redis in one APPEND call. */
+  private readonly appends = new TurnBatch<QueuedAppend, OnceAppended>(
+    (batch) => this.appendBatch(batch),
+    MAX_APPENDS_PER_CALL,
+  );
 
   constructor(
     private readonly redis: RedisConnections,
@@ -72,40 +87,35 @@ export class RedisEventStreamAdapter implements EventHistory, EventTransport, Tr
 
   private async appendWith(draft: EventDraft, idempotencyKey: string, windowMs: number): Promise<OnceAppended> {
     this.assertOpen();
-    const [type, target, data, traceContext] = encodeEvent(draft);
-    let reply: unknown;
+    return this.appends.add({ draft, fields: [...encodeEvent(draft), idempotencyKey, String(windowMs)] });
+  }
+
+  /** One APPEND call for the appends of one turn (see `TurnBatch`). */
+  private async appendBatch(batch: QueuedAppend[]): Promise<OnceAppended[]> {
+    let answers: { id: EventId; repeated: boolean }[];
     try {
-      await this.feed.ensureStarted();
-      reply = await this.redis.run('sseAppend', {
-        floor: this.feed.floor,
-        maxLength: this.historySize,
-        type,
-        target,
-        data,
-        traceContext,
-        base: this.redis.keys.base,
-        idempotencyKey,
-        windowMs,
-      });
-    } catch (error) {
-      throw toBrokerError(error);
-    }
-    const [idReply, repeated] = arrayOf(reply, 'an append reply');
-    const id = optionalEventId(idReply, 'an appended event id');
-    if (id === undefined) {
-      throw toBrokerError(new Error('no id'));
-    }
-    this.feed.noteIssued(id);
-    try {
+      this.assertOpen();
+      if (!this.feed.isStarted) await this.feed.ensureStarted();
+      const reply = await this.redis.run(
+        'sseAppend',
+        { floor: this.feed.floor, maxLength: this.historySize, base: this.redis.keys.base },
+        batch.flatMap((append) => append.fields),
+      );
+      answers = decodeAppendReply(reply, batch.length);
+      answers.forEach(({ id }) => this.feed.noteIssued(id));
       // With `redisMinReplicas`, a publish is answered only once replicas have the event (a
       // repeat too: its first publish may have been the one that was not confirmed). Unconfirmed
       // is a 503 although the event is in the stream and may be delivered: "not acknowledged",
       // never "acknowledged, then lost"; a retry with the same idempotency key cannot double it.
+      // One WAIT covers the batch.
       await this.redis.confirmReplicated();
     } catch (error) {
-      throw toBrokerError(error);
+      throw error instanceof ClosedTransportError ? error : toBrokerError(error);
     }
-    return Number(repeated) === 1 ? { repeatOf: id } : { appended: { ...draft, id } };
+    return batch.map(({ draft }, index) => {
+      const { id, repeated } = answers[index];
+      return repeated ? { repeatOf: id } : { appended: { ...draft, id } };
+    });
   }
 
   /**
@@ -222,4 +232,17 @@ function decodeReadable(entry: StreamEntry): HubEvent[] {
   } catch {
     return [];
   }
+}
+
+/** The APPEND reply: an id and a repeat flag per event of the call, in its order. */
+function decodeAppendReply(reply: unknown, count: number): { id: EventId; repeated: boolean }[] {
+  const flat = arrayOf(reply, 'an append reply');
+  if (flat.length !== count * 2) {
+    throw new Error(`an append of ${count} events was answered with ${flat.length / 2}`);
+  }
+  return Array.from({ length: count }, (_, index) => {
+    const id = optionalEventId(flat[index * 2], 'an appended event id');
+    if (id === undefined) throw new Error('an append was answered without an id');
+    return { id, repeated: Number(flat[index * 2 + 1]) === 1 };
+  });
 }

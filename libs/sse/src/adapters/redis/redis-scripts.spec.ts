@@ -40,8 +40,12 @@ describe('Redis script contracts', () => {
       '{hub}:seq', '{hub}:changes', '{hub}:expiry', '{hub}:instances', '{hub}:instance:i2:clients',
       '{hub}:subs:c1', '{hub}:presence:c1', '{hub}:subs:c2', '{hub}:presence:c2',
     ]);
-    expect(scriptKeys(keys, 'sseAppend', { idempotencyKey: '' }, [])).toEqual(['{hub}:seq', '{hub}:events', '{hub}:history']);
-    expect(scriptKeys(keys, 'sseAppend', { idempotencyKey: 'k' }, [])).toContain('{hub}:idem:k');
+    const appendArgs = { floor: '0-0', maxLength: 10, base: keys.base };
+    const event = (idempotencyKey: string) => ['ping', '{"kind":"broadcast"}', 'null', '', idempotencyKey, '1000'];
+    expect(scriptKeys(keys, 'sseAppend', appendArgs, event(''))).toEqual(['{hub}:seq', '{hub}:events', '{hub}:history']);
+    expect(scriptKeys(keys, 'sseAppend', appendArgs, [...event('k1'), ...event(''), ...event('k2')])).toEqual([
+      '{hub}:seq', '{hub}:events', '{hub}:history', '{hub}:idem:k1', '{hub}:idem:k2',
+    ]);
   });
 
   it('fails a script that spells a per-client key it was not passed', () => {

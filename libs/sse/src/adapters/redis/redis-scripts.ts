@@ -61,7 +61,7 @@ end
  * The per-call keys a script is passed after its fixed ones, each named for where it comes from:
  * - `client`: the subscriptions and presence keys of the client `ARG_CLIENT`;
  * - `instance`: the client set of this instance, `ARG_INSTANCE`;
- * - `idempotency`: the key of `ARG_IDEMPOTENCY_KEY`, when one is given;
+ * - `idempotency`: the keys of the idempotency keys in an APPEND list (`REST`), those given;
  * - `lapsedInstance`: the client set of `ARG_LAPSED`, when one is given;
  * - `listedClients`: the subscriptions and presence keys of every client in the list (`REST`).
  */
@@ -122,41 +122,62 @@ const KEY_SHAPE_FUNCTIONS = (Object.entries(KEY_SHAPES) as [KeyShape, readonly [
   .join('\n');
 
 /**
- * Appends one event with the next id and trims the stream to exactly `maxLength` entries,
- * first noting the newest id that leaves, so a later replay knows whether it missed any.
- * `traceContext` is JSON, or empty when the publish was not traced. With an `idempotencyKey`
- * (else empty), an event appended with the same key within `windowMs` is answered instead and
- * nothing is appended: the check and the append are one atomic step, so of two concurrent
- * publishes with one key exactly one appends, and a crash cannot leave a key without its event.
- * Returns { id, 1 if that id is an earlier event's (a repeat) else 0 }.
+ * The fields of each event in an APPEND call's list, in order (`traceContext` is JSON, or empty
+ * when the publish was not traced; `idempotencyKey` is empty when the publish has none).
+ */
+export const APPEND_FIELDS = ['type', 'target', 'data', 'traceContext', 'idempotencyKey', 'windowMs'] as const;
+
+/**
+ * Appends the events of its list (`APPEND_FIELDS` each), in order, each with the next id, and
+ * trims the stream to exactly `maxLength` entries, first noting the newest id that leaves, so a
+ * later replay knows whether it missed any. An event with an idempotency key that an event
+ * appended within `windowMs` already used is answered with that event's id and not appended:
+ * the check and the append are one atomic step, so of two concurrent publishes with one key
+ * exactly one appends, and a crash cannot leave a key without its event.
+ *
+ * One call takes every append an instance started in one turn of its event loop: they become
+ * visible together, so a reader blocked on the stream is woken once with all of them (and each
+ * connection gets them in one write) rather than once with the first.
+ * Returns { id, 1 if that id is an earlier event's (a repeat) else 0 } for each event, flattened.
  */
 const APPEND = script(
   ['sequence', 'events', 'history'],
-  ['floor', 'maxLength', 'type', 'target', 'data', 'traceContext', 'base', 'idempotencyKey', 'windowMs'],
+  ['floor', 'maxLength', 'base'],
   `${ID_FUNCTIONS}
 ${KEY_SHAPE_FUNCTIONS}
-local once = nil
-if ARG_IDEMPOTENCY_KEY ~= '' then
-  once = idempotency_key(ARG_IDEMPOTENCY_KEY)
-  local first = redis.call('GET', once)
-  if first then return { first, 1 } end
-end
-local now = now_ms()
-local id = next_id(KEY_SEQUENCE, ARG_FLOOR, now)
 local max_length = tonumber(ARG_MAX_LENGTH)
-local length = redis.call('XLEN', KEY_EVENTS)
-if length >= max_length then
-  local leaving = redis.call('XRANGE', KEY_EVENTS, '-', '+', 'COUNT', length - max_length + 1)
-  redis.call('HSET', KEY_HISTORY, 'dropped', leaving[#leaving][1])
+local now = now_ms()
+local answers = {}
+for i = REST, #ARGV, ${APPEND_FIELDS.length} do
+  local event_type, target, data, trace, key, window = unpack(ARGV, i, i + ${APPEND_FIELDS.length - 1})
+  local once = nil
+  local first = nil
+  if key ~= '' then
+    once = idempotency_key(key)
+    first = redis.call('GET', once)
+  end
+  if first then
+    answers[#answers + 1] = first
+    answers[#answers + 1] = 1
+  else
+    local id = next_id(KEY_SEQUENCE, ARG_FLOOR, now)
+    local length = redis.call('XLEN', KEY_EVENTS)
+    if length >= max_length then
+      local leaving = redis.call('XRANGE', KEY_EVENTS, '-', '+', 'COUNT', length - max_length + 1)
+      redis.call('HSET', KEY_HISTORY, 'dropped', leaving[#leaving][1])
+    end
+    if trace == '' then
+      redis.call('XADD', KEY_EVENTS, 'MAXLEN', max_length, id, 'type', event_type, 'target', target, 'data', data)
+    else
+      redis.call('XADD', KEY_EVENTS, 'MAXLEN', max_length, id, 'type', event_type, 'target', target, 'data', data, 'trace', trace)
+    end
+    redis.call('HSETNX', KEY_HISTORY, 'origin', id)
+    if once then redis.call('SET', once, id, 'PX', window) end
+    answers[#answers + 1] = id
+    answers[#answers + 1] = 0
+  end
 end
-if ARG_TRACE_CONTEXT == '' then
-  redis.call('XADD', KEY_EVENTS, 'MAXLEN', max_length, id, 'type', ARG_TYPE, 'target', ARG_TARGET, 'data', ARG_DATA)
-else
-  redis.call('XADD', KEY_EVENTS, 'MAXLEN', max_length, id, 'type', ARG_TYPE, 'target', ARG_TARGET, 'data', ARG_DATA, 'trace', ARG_TRACE_CONTEXT)
-end
-redis.call('HSETNX', KEY_HISTORY, 'origin', id)
-if once then redis.call('SET', once, id, 'PX', ARG_WINDOW_MS) end
-return { id, 0 }
+return answers
 `,
   ['idempotency'],
 );
@@ -453,11 +474,16 @@ const PER_CALL_KEYS: Readonly<
 > = {
   client: (keys, { client }) => [keys.subscriptions(clientIdOf(client)), keys.presence(clientIdOf(client))],
   instance: (keys, { instance }) => [keys.instanceClients(String(instance))],
-  idempotency: (keys, { idempotencyKey }) => (idempotencyKey ? [keys.idempotency(String(idempotencyKey))] : []),
+  idempotency: (keys, _args, rest) =>
+    rest
+      .filter((value, index) => index % APPEND_FIELDS.length === IDEMPOTENCY_FIELD && value !== '')
+      .map((key) => keys.idempotency(key)),
   lapsedInstance: (keys, { lapsed }) => (lapsed ? [keys.instanceClients(String(lapsed))] : []),
   listedClients: (keys, _args, rest) =>
     rest.map(clientIdOf).flatMap((client) => [keys.subscriptions(client), keys.presence(client)]),
 };
+
+const IDEMPOTENCY_FIELD = APPEND_FIELDS.indexOf('idempotencyKey');
 
 /** A client id as the scripts were given it (the registry passes only ids it validated). */
 const clientIdOf = (value: string | number): ClientId => String(value) as ClientId;
