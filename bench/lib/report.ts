@@ -62,10 +62,24 @@ export interface SustainedStepResult extends LatencySummary, Interference {
   held: boolean;
 }
 
+/**
+ * Broadcasts published as fast as the server answers them (64 in flight), whatever the latency
+ * (not reported: the open-loop publisher stamps each event with when it was due, so here it
+ * would only measure the publisher's backlog).
+ */
+export interface FlatOutResult {
+  broadcastsPerSec: number;
+  deliveriesPerSec: number;
+  cpuUsPerDelivery: number;
+  eventsPerSocketRead: number;
+  closedByServer: number;
+}
+
 export interface SustainedResult {
   connections: number;
   steps: SustainedStepResult[];
   best?: SustainedStepResult;
+  flatOut?: FlatOutResult;
   stopReason: string;
 }
 
@@ -236,6 +250,16 @@ function rows(results: BenchResults): Row[] {
     out.push({
       name: `sustained ${c}: events per socket read`,
       get: (t) => t.sustained?.best?.eventsPerSocketRead,
+      format: (value) => value.toFixed(2),
+    });
+    out.push({
+      name: `flat out ${c}: deliveries/s`,
+      get: (t) => t.sustained?.flatOut?.deliveriesPerSec,
+      format: perSec,
+    });
+    out.push({
+      name: `flat out ${c}: events per socket read`,
+      get: (t) => t.sustained?.flatOut?.eventsPerSocketRead,
       format: (value) => value.toFixed(2),
     });
   }

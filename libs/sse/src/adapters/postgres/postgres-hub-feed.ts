@@ -163,8 +163,9 @@ export class PostgresHubFeed {
         this.handOver(rows);
         failures = 0;
         if (rows.length >= READ_BATCH) this.wanted = true;
-        // As the Redis feed: the next read goes out once what was handed over has been written,
-        // so a busy hub hands each connection what came meanwhile in one write.
+        // The next read goes out once what was handed over has been written: the notifications
+        // that came meanwhile are answered by one read, and each connection gets what they
+        // announced in one write.
         await afterWrites();
       } catch (error) {
         if (this.closed || this.pg.isClosed) return;

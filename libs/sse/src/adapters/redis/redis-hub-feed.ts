@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { afterWrites, delay, FeedDelivery } from '../shared/feed-delivery.js';
+import { delay, FeedDelivery } from '../shared/feed-delivery.js';
 import {
   BEGINNING,
   compareEventIds,
@@ -145,12 +145,9 @@ export class RedisHubFeed {
         const read = decodeStreamsRead(reply);
         this.handOver(read.get(events) ?? [], read.get(changes) ?? []);
         failures = 0;
-        // The next read goes out once what was handed over has been written (connections flush
-        // in the check phase, see FlushScheduler). Sent at once, it would be answered with the
-        // first entry appended meanwhile, so a busy hub would read, and write to every connection,
-        // one event at a time; sent after the writes, it takes all that came during them in one
-        // reply, and each connection gets them in one write, as the in-memory transport does.
-        await afterWrites();
+        // The next read goes out at once and waits in Redis: the appends this process sends at
+        // the end of the turn (one call for all of a turn, see TurnBatch) wake it with all of
+        // them while the connections are written, and the answer is there for the next poll.
       } catch (error) {
         if (this.closed || this.redis.isClosed) {
           return;

@@ -92,8 +92,9 @@ export class FeedDelivery {
 
 /**
  * Resolves once what was handed over has been written: connections flush in the check phase
- * (FlushScheduler), so a feed that reads again after this takes all that came meanwhile in one
- * go and each connection gets it in one write.
+ * (FlushScheduler), so a feed that reads again after this (the PostgreSQL one, woken by
+ * notifications) takes all that came meanwhile in one go and each connection gets it in one
+ * write.
  */
 export const afterWrites = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -27,6 +27,24 @@ describe('TurnBatch', () => {
     expect(batches).toEqual([[1], [2]]);
   });
 
+  it('after a turn with calls, sends the next turn\'s calls ahead of end-of-turn work queued in that turn', async () => {
+    const order: string[] = [];
+    const batch = new TurnBatch(async (items: number[]) => {
+      order.push(`send ${items.join(',')}`);
+      return items;
+    }, 10);
+    await batch.add(1);
+    // Queued before the call, as a connection's writes are queued while a poll hands events over.
+    const writes = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        order.push('writes');
+        resolve();
+      }),
+    );
+    await Promise.all([batch.add(2), writes]);
+    expect(order).toEqual(['send 1', 'send 2', 'writes']);
+  });
+
   it('splits a turn at maxPerSend, sending the parts one after the other in order', async () => {
     const order: string[] = [];
     const batch = new TurnBatch(async (items: number[]) => {

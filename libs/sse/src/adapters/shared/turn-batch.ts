@@ -11,28 +11,44 @@
  */
 export class TurnBatch<Item, Result> {
   private pending: Pending<Item, Result>[] = [];
+  private armed = false;
 
   constructor(
     /** Sends a batch; resolves with one result per item, in the batch's order. */
-    private readonly send: (items: Item[]) => Promise<Result[]>,
+    private readonly sendBatch: (items: Item[]) => Promise<Result[]>,
     private readonly maxPerSend: number,
   ) {}
 
   add(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      if (this.pending.push({ item, resolve, reject }) === 1) {
-        setImmediate(() => void this.flush());
+      this.pending.push({ item, resolve, reject });
+      if (!this.armed) {
+        this.armed = true;
+        setImmediate(this.endOfTurn);
       }
     });
   }
 
-  private async flush(): Promise<void> {
+  private readonly endOfTurn = (): void => {
     const pending = this.pending;
     this.pending = [];
+    // After a turn with calls, the next turn's send is queued at once: it then runs before what
+    // that turn's poll queues for its end (the connections' socket writes), so the broker works
+    // on the batch while this process writes, and its answer is there for the next poll rather
+    // than the one after. A turn without calls disarms it.
+    if (pending.length > 0) {
+      setImmediate(this.endOfTurn);
+    } else {
+      this.armed = false;
+    }
+    void this.send(pending);
+  };
+
+  private async send(pending: Pending<Item, Result>[]): Promise<void> {
     for (let from = 0; from < pending.length; from += this.maxPerSend) {
       const slice = pending.slice(from, from + this.maxPerSend);
       try {
-        const results = await this.send(slice.map(({ item }) => item));
+        const results = await this.sendBatch(slice.map(({ item }) => item));
         slice.forEach(({ resolve }, index) => resolve(results[index]));
       } catch (error) {
         slice.forEach(({ reject }) => reject(error as Error));
