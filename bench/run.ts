@@ -241,7 +241,9 @@ class Bench {
       port: await freePort(),
       cpu: SERVER_CPU,
       name,
-      extraEnv: HUB_TARGETS.includes(spec.key) ? { ...this.hubEnv, ...extraEnv } : extraEnv,
+      // The broker asked for applies to the reference app (hub, hub-traced); hub-memory stays on
+      // the in-memory broker and the app on defaults keeps its defaults.
+      extraEnv: spec.key === 'hub' || spec.key === 'hub-traced' ? { ...this.hubEnv, ...extraEnv } : extraEnv,
       nodeArgs: [...nodeArgs, ...(profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     });
   }
